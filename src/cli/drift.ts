@@ -1,0 +1,34 @@
+// `violet drift-check`: VIOLET's pinned constants against a reference Python source.
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { driftCheck } from '../drift/index.js';
+import { CheckFailed, UsageError } from './errors.js';
+import { table } from './table.js';
+
+export function registerDrift(program: Command): void {
+  program
+    .command('drift-check')
+    .description('read pinned constants from a BLUE Python source; exit 1 if any differs')
+    .requiredOption('--blue-source <file>', 'reference Python source file')
+    .option('--json', 'print the rows as JSON')
+    .action((opts: { blueSource: string; json?: boolean }) => {
+      let src: string;
+      try {
+        src = readFileSync(opts.blueSource, 'utf8');
+      } catch (e) {
+        throw new UsageError(`cannot read ${opts.blueSource}: ${(e as Error).message}`);
+      }
+      const rows = driftCheck(src);
+      if (opts.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      else {
+        process.stdout.write(
+          table(
+            ['constant', 'line', 'found', 'pinned', 'status'],
+            rows.map((r) => [r.constant, r.line ?? '', r.found ?? '', r.pinned, r.status]),
+          ),
+        );
+      }
+      const differs = rows.filter((r) => r.status === 'differs').length;
+      if (differs > 0) throw new CheckFailed(`${differs} constant(s) differ from VIOLET's pins`);
+    });
+}

@@ -1,0 +1,33 @@
+// `violet kernel eval`: the conformance runner over stdin/stdout.
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { evalLine, KERNEL_OPS } from '../conformance/index.js';
+
+async function evalStream(input: NodeJS.ReadableStream, output: NodeJS.WritableStream) {
+  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  let buf: string[] = [];
+  const flush = async () => {
+    if (buf.length === 0) return;
+    const chunk = `${buf.join('\n')}\n`;
+    buf = [];
+    if (!output.write(chunk)) await new Promise((r) => output.once('drain', r));
+  };
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    buf.push(evalLine(line));
+    if (buf.length >= 4096) await flush();
+  }
+  await flush();
+}
+
+export function registerKernel(program: Command): void {
+  const kernel = program.command('kernel').description('the canonical kernel (SPEC §3)');
+  kernel
+    .command('eval')
+    .description(
+      `conformance runner: JSON Lines on stdin, one JSON line out per line in, id echoed. Ops: ${KERNEL_OPS.join(', ')}`,
+    )
+    .action(async () => {
+      await evalStream(process.stdin, process.stdout);
+    });
+}

@@ -1,0 +1,31 @@
+// The `violet` command: one program, subcommands registered by their modules.
+import { Command, CommanderError } from 'commander';
+import { registerDrift } from './drift.js';
+import { CheckFailed, UsageError } from './errors.js';
+import { registerKernel } from './kernel.js';
+import { registerStart } from './start.js';
+
+const program = new Command('violet')
+  .description('VIOLET — shadow alpha decision engine and research studies')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerKernel(program);
+registerDrift(program);
+registerStart(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    process.exitCode = e.exitCode === 0 ? 0 : 2;
+  } else if (e instanceof UsageError) {
+    process.stderr.write(`violet: ${e.message}\n`);
+    process.exitCode = 2;
+  } else if (e instanceof CheckFailed) {
+    process.stderr.write(`violet: ${e.message}\n`);
+    process.exitCode = 1;
+  } else {
+    throw e;
+  }
+}

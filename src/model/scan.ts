@@ -1,0 +1,153 @@
+// V-TYPES Scan (SPEC §2): a checked constructor that rejects at source with a reason.
+import { MC_STATUSES, type McStatus, POSTURES, type Posture } from './enums.js';
+import {
+  asObj,
+  finite,
+  integer,
+  type Obj,
+  oneOf,
+  optFinite,
+  str,
+} from './fields.js';
+import { guard, InvalidInput, type Result } from './result.js';
+
+export interface Acb {
+  readonly funding_rate: number | null;
+  readonly dvol: number | null;
+  readonly fear_greed: number | null;
+  readonly taker_ratio: number | null;
+}
+
+export interface Esof {
+  readonly score: number;
+  readonly ts: number;
+}
+
+export interface Scan {
+  readonly scan_number: number;
+  readonly ts: number;
+  readonly vel_div: number;
+  readonly w50_velocity: number | null;
+  readonly w150_velocity: number | null;
+  readonly w300_velocity: number | null;
+  readonly w750_velocity: number | null;
+  /** Symbols in scan order; prices[i] belongs to symbols[i]. */
+  readonly symbols: readonly string[];
+  readonly prices: readonly number[];
+  /** Imbalance per symbol in scan order of `ob_imbalance`. */
+  readonly obSymbols: readonly string[];
+  readonly obImbalance: readonly number[];
+  readonly acb: Acb | null;
+  readonly mc_status: McStatus | null;
+  readonly esof: Esof | null;
+  readonly posture: Posture;
+  readonly btc_ma99: number | null;
+  readonly regime_label: string | null;
+  readonly composite_hash: string | null;
+}
+
+const SYMBOL = /^[A-Z0-9][A-Z0-9._-]{0,31}$/;
+
+function symbolMap(v: unknown, field: string, check: (x: unknown, f: string) => number) {
+  const o = asObj(v, field);
+  const symbols: string[] = [];
+  const values: number[] = [];
+  for (const [k, x] of Object.entries(o)) {
+    if (!SYMBOL.test(k)) throw new InvalidInput(`${field}.${k}: not a symbol`);
+    symbols.push(k);
+    values.push(check(x, `${field}.${k}`));
+  }
+  return { symbols, values };
+}
+
+function price(x: unknown, f: string): number {
+  const p = finite(x, f);
+  if (!(p > 0)) throw new InvalidInput(`${f}: price must be > 0`);
+  return p;
+}
+
+function imbalance(x: unknown, f: string): number {
+  const v = finite(x, f);
+  if (v < -1 || v > 1) throw new InvalidInput(`${f}: imbalance outside [-1, 1]`);
+  return v;
+}
+
+function optStr(v: unknown, field: string): string | null {
+  return v === undefined || v === null ? null : str(v, field);
+}
+
+function parseAcb(v: unknown): Acb | null {
+  if (v === undefined || v === null) return null;
+  const o = asObj(v, 'acb');
+  return {
+    funding_rate: optFinite(o.funding_rate, 'acb.funding_rate'),
+    dvol: optFinite(o.dvol, 'acb.dvol'),
+    fear_greed: optFinite(o.fear_greed, 'acb.fear_greed'),
+    taker_ratio: optFinite(o.taker_ratio, 'acb.taker_ratio'),
+  };
+}
+
+function parseEsof(v: unknown): Esof | null {
+  if (v === undefined || v === null) return null;
+  const o = asObj(v, 'esof');
+  const score = finite(o.score, 'esof.score');
+  if (score < -1 || score > 1) throw new InvalidInput('esof.score: outside [-1, 1]');
+  return { score, ts: integer(o.ts, 'esof.ts', 0) };
+}
+
+function build(raw: unknown): Scan {
+  const o: Obj = asObj(raw, 'scan');
+  const prices = symbolMap(o.prices ?? missing('prices'), 'prices', price);
+  const ob =
+    o.ob_imbalance === undefined || o.ob_imbalance === null
+      ? { symbols: [], values: [] }
+      : symbolMap(o.ob_imbalance, 'ob_imbalance', imbalance);
+  const btcMa99 = optFinite(o.btc_ma99, 'btc_ma99');
+  if (btcMa99 !== null && !(btcMa99 > 0)) throw new InvalidInput('btc_ma99: must be > 0');
+  return {
+    scan_number: integer(o.scan_number, 'scan_number', 0),
+    ts: integer(o.ts, 'ts', 0),
+    vel_div: finite(o.vel_div, 'vel_div'),
+    w50_velocity: optFinite(o.w50_velocity, 'w50_velocity'),
+    w150_velocity: optFinite(o.w150_velocity, 'w150_velocity'),
+    w300_velocity: optFinite(o.w300_velocity, 'w300_velocity'),
+    w750_velocity: optFinite(o.w750_velocity, 'w750_velocity'),
+    symbols: prices.symbols,
+    prices: prices.values,
+    obSymbols: ob.symbols,
+    obImbalance: ob.values,
+    acb: parseAcb(o.acb),
+    mc_status:
+      o.mc_status === undefined || o.mc_status === null
+        ? null
+        : oneOf(o.mc_status, 'mc_status', MC_STATUSES),
+    esof: parseEsof(o.esof),
+    posture:
+      o.posture === undefined || o.posture === null
+        ? 'APEX'
+        : oneOf(o.posture, 'posture', POSTURES),
+    btc_ma99: btcMa99,
+    regime_label: optStr(o.regime_label, 'regime_label'),
+    composite_hash: optStr(o.composite_hash, 'composite_hash'),
+  };
+}
+
+function missing(field: string): never {
+  throw new InvalidInput(`${field}: missing`);
+}
+
+/** Validates one decoded scan object. Unknown top-level fields are ignored (feeds carry more). */
+export function parseScan(raw: unknown): Result<Scan> {
+  return guard(() => build(raw));
+}
+
+/** Decodes and validates one JSON Lines record. */
+export function parseScanLine(line: string): Result<Scan> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return { ok: false, reason: 'json: not valid JSON' };
+  }
+  return parseScan(raw);
+}
