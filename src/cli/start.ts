@@ -55,7 +55,16 @@ export function registerStart(program: Command): void {
       });
       process.stdout.write(
         `VIOLET canonical kernel on seed examples (capital ${capital}):\n\n${table(
-          ['vel_div', 'profile', 'base', 'leverage', 'notional/capital', 'linear5', 'cubic3', 'note'],
+          [
+            'vel_div',
+            'profile',
+            'base',
+            'leverage',
+            'notional/capital',
+            'linear5',
+            'cubic3',
+            'note',
+          ],
           rows,
         )}`,
       );

@@ -39,15 +39,47 @@ const NUMERIC_PINS: readonly NumericPin[] = [
     name: /(?<![\w.])max_leverage/,
     pinned: [SIZER_V3_SHADOW.max_leverage, SIZER_ORCHESTRATOR.max_leverage],
   },
-  { constant: 'min_leverage', name: /(?<![\w.])min_leverage/, pinned: [SIZER_V3_SHADOW.min_leverage] },
-  { constant: 'base_fraction', name: /(?<![\w.])base_fraction/, pinned: [SIZER_V3_SHADOW.base_fraction] },
+  {
+    constant: 'min_leverage',
+    name: /(?<![\w.])min_leverage/,
+    pinned: [SIZER_V3_SHADOW.min_leverage],
+  },
+  {
+    constant: 'base_fraction',
+    name: /(?<![\w.])base_fraction/,
+    pinned: [SIZER_V3_SHADOW.base_fraction],
+  },
   { constant: 'convexity', name: /(?<![\w.])\w*convexity/, pinned: [SIZER_V3_SHADOW.convexity] },
-  { constant: 'vel_div threshold', name: /(?<![\w.])\w*vel_div_threshold/, pinned: [SIZER_V3_SHADOW.threshold] },
-  { constant: 'vel_div extreme', name: /(?<![\w.])\w*vel_div_extreme/, pinned: [SIZER_V3_SHADOW.extreme] },
-  { constant: 'base_max_leverage', name: /(?<![\w.])base_max_leverage/, pinned: [CLAMP.base_max_leverage] },
-  { constant: 'abs_max_leverage', name: /(?<![\w.])abs_max_leverage/, pinned: [CLAMP.abs_max_leverage] },
-  { constant: 'dc_leverage_boost', name: /(?<![\w.])dc_leverage_boost/, pinned: [DC.dc_leverage_boost] },
-  { constant: 'min_irp_alignment', name: /(?<![\w.])min_irp_alignment/, pinned: [SELECTOR.min_irp_alignment] },
+  {
+    constant: 'vel_div threshold',
+    name: /(?<![\w.])\w*vel_div_threshold/,
+    pinned: [SIZER_V3_SHADOW.threshold],
+  },
+  {
+    constant: 'vel_div extreme',
+    name: /(?<![\w.])\w*vel_div_extreme/,
+    pinned: [SIZER_V3_SHADOW.extreme],
+  },
+  {
+    constant: 'base_max_leverage',
+    name: /(?<![\w.])base_max_leverage/,
+    pinned: [CLAMP.base_max_leverage],
+  },
+  {
+    constant: 'abs_max_leverage',
+    name: /(?<![\w.])abs_max_leverage/,
+    pinned: [CLAMP.abs_max_leverage],
+  },
+  {
+    constant: 'dc_leverage_boost',
+    name: /(?<![\w.])dc_leverage_boost/,
+    pinned: [DC.dc_leverage_boost],
+  },
+  {
+    constant: 'min_irp_alignment',
+    name: /(?<![\w.])min_irp_alignment/,
+    pinned: [SELECTOR.min_irp_alignment],
+  },
 ];
 
 function lineOf(src: string, index: number): number {
@@ -83,16 +115,27 @@ function numericRows(src: string, pin: NumericPin): DriftRow[] {
 
 function stablecoinRow(src: string): DriftRow {
   const pinned = `${STABLECOIN_SYMBOLS.length} symbols`;
-  const m = /_STABLECOIN_SYMBOLS\s*(?::[^=\n]*)?=\s*(?:frozenset|set|tuple|list)?\s*\(?\s*([[{(])/.exec(src);
+  const m =
+    /_STABLECOIN_SYMBOLS\s*(?::[^=\n]*)?=\s*(?:frozenset|set|tuple|list)?\s*\(?\s*([[{(])/.exec(
+      src,
+    );
   if (m === null) {
-    return { constant: '_STABLECOIN_SYMBOLS', line: null, found: null, pinned, status: 'not found' };
+    return {
+      constant: '_STABLECOIN_SYMBOLS',
+      line: null,
+      found: null,
+      pinned,
+      status: 'not found',
+    };
   }
   const open = m[1] as string;
   const close = open === '[' ? ']' : open === '{' ? '}' : ')';
   const start = (m.index ?? 0) + m[0].length;
   const end = src.indexOf(close, start);
   const body = src.slice(start, end < 0 ? undefined : end);
-  const found = new Set([...body.matchAll(/['"]([A-Za-z0-9_.-]+)['"]/g)].map((x) => x[1] as string));
+  const found = new Set(
+    [...body.matchAll(/['"]([A-Za-z0-9_.-]+)['"]/g)].map((x) => x[1] as string),
+  );
   const missing = STABLECOIN_SYMBOLS.filter((s) => !found.has(s));
   const extra = [...found].filter((s) => !STABLECOIN_SYMBOLS.includes(s)).sort();
   const detail = [
@@ -111,5 +154,8 @@ function stablecoinRow(src: string): DriftRow {
 
 /** One row per pinned constant (numeric pins: one row per occurrence in the source). */
 export function driftCheck(pythonSource: string): DriftRow[] {
-  return [stablecoinRow(pythonSource), ...NUMERIC_PINS.flatMap((p) => numericRows(pythonSource, p))];
+  return [
+    stablecoinRow(pythonSource),
+    ...NUMERIC_PINS.flatMap((p) => numericRows(pythonSource, p)),
+  ];
 }

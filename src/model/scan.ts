@@ -1,14 +1,6 @@
 // V-TYPES Scan (SPEC §2): a checked constructor that rejects at source with a reason.
 import { MC_STATUSES, type McStatus, POSTURES, type Posture } from './enums.js';
-import {
-  asObj,
-  finite,
-  integer,
-  type Obj,
-  oneOf,
-  optFinite,
-  str,
-} from './fields.js';
+import { asObj, finite, integer, type Obj, oneOf, optFinite, str } from './fields.js';
 import { guard, InvalidInput, type Result } from './result.js';
 
 export interface Acb {

@@ -1,10 +1,10 @@
 // The five-lane composition (SPEC §3.2, seed §8b esf_alpha_orchestrator :597-619).
 // Float operation order is the contract: products left to right, exactly as written.
 import type { Posture, Profile } from '../../model/index.js';
-import { scHaircut } from '../lanes/sc.js';
+import { scEffectiveMult, scLeverage, scNotional } from '../lanes/sc.js';
 import type { ClampParams, ScParams, SizerParams } from '../params/index.js';
 import { max2, min2 } from '../rounding/index.js';
-import { size } from '../sizer/index.js';
+import { leverageOf, strengthOf } from '../sizer/index.js';
 
 export interface ComposeInput {
   readonly profile: Profile;
@@ -38,28 +38,50 @@ export interface Composed {
   readonly notional: number | null;
 }
 
-const NONE = { clampedMax: null, leverage: null, notional: null } as const;
+function composed(
+  reason: ComposeReason,
+  strength: number | null,
+  baseLeverage: number | null,
+  fraction: number | null,
+  clampedMax: number | null,
+  leverage: number | null,
+  notional: number | null,
+): Composed {
+  // One object shape for every outcome keeps the hot path monomorphic.
+  return {
+    actuated: reason === 'ACTUATED',
+    reason,
+    strength,
+    baseLeverage,
+    fraction,
+    clampedMax,
+    leverage,
+    notional,
+  };
+}
 
 export function compose(i: ComposeInput, p: ComposeParams): Composed {
-  const base = size(i.velDiv, p.sizer);
-  if (base === null) {
-    return {
-      actuated: false,
-      reason: 'NO_SIGNAL',
-      strength: null,
-      baseLeverage: null,
-      fraction: null,
-      ...NONE,
-    };
+  const strength = strengthOf(i.velDiv, p.sizer);
+  if (Number.isNaN(strength)) return composed('NO_SIGNAL', null, null, null, null, null, null);
+  const baseLeverage = leverageOf(strength, p.sizer);
+  const fraction = p.sizer.base_fraction;
+  if (i.posture === 'HIBERNATE') {
+    return composed('HIBERNATE', strength, baseLeverage, fraction, null, null, null);
   }
-  const head = { strength: base.strength, baseLeverage: base.leverage, fraction: base.fraction };
-  if (i.posture === 'HIBERNATE') return { actuated: false, reason: 'HIBERNATE', ...head, ...NONE };
   if (i.profile === 'v3-shadow') {
-    const notional = i.capital * base.fraction * base.leverage;
-    const cut = scHaircut(base.leverage, notional, i.esofMult, p.sc);
-    return { actuated: true, reason: 'ACTUATED', ...head, clampedMax: null, ...cut };
+    const notional = i.capital * fraction * baseLeverage;
+    const m = scEffectiveMult(i.esofMult, p.sc);
+    return composed(
+      'ACTUATED',
+      strength,
+      baseLeverage,
+      fraction,
+      null,
+      scLeverage(baseLeverage, m, p.sc),
+      scNotional(notional, m, p.sc),
+    );
   }
-  const raw = base.leverage * i.dcMult * i.regimeMult * i.obMult * i.esofMult;
+  const raw = baseLeverage * i.dcMult * i.regimeMult * i.obMult * i.esofMult;
   let clampedMax = min2(
     p.clamp.base_max_leverage * i.regimeMult * i.obMult * i.esofMult,
     p.clamp.abs_max_leverage,
@@ -67,7 +89,15 @@ export function compose(i: ComposeInput, p: ComposeParams): Composed {
   if (i.posture === 'STALKER') clampedMax = min2(clampedMax, p.clamp.stalker_cap);
   let leverage = min2(raw, clampedMax);
   leverage = max2(p.sizer.min_leverage, leverage);
-  const notional = i.capital * base.fraction * leverage;
-  const cut = scHaircut(leverage, notional, i.scMult, p.sc);
-  return { actuated: true, reason: 'ACTUATED', ...head, clampedMax, ...cut };
+  const notional = i.capital * fraction * leverage;
+  const m = scEffectiveMult(i.scMult, p.sc);
+  return composed(
+    'ACTUATED',
+    strength,
+    baseLeverage,
+    fraction,
+    clampedMax,
+    scLeverage(leverage, m, p.sc),
+    scNotional(notional, m, p.sc),
+  );
 }

@@ -14,7 +14,8 @@ export function linearExchangeLeverage(conviction: number, cap: number): number 
 }
 
 export function cubicExchangeLeverage(conviction: number, cap: number): number {
-  const u = (min2(max2(conviction, CONVICTION_MIN), CONVICTION_MAX) - CONVICTION_MIN) / CONVICTION_SPAN;
+  const u =
+    (min2(max2(conviction, CONVICTION_MIN), CONVICTION_MAX) - CONVICTION_MIN) / CONVICTION_SPAN;
   const x = 1.0 + (cap - 1.0) * (u * u * u);
   return min2(max2(roundHalfEven(x), 1), cap);
 }

@@ -53,9 +53,9 @@ export const LANES: readonly LaneSpec[] = Object.freeze([
   },
 ]);
 
-export { dcLane, esofLane, obLane, regimeLane, scHaircut };
-export { type DcOut } from './dc.js';
+export type { DcOut } from './dc.js';
 export { type EsofOut, esofMult } from './esof.js';
-export { type ObOut } from './ob.js';
+export type { ObOut } from './ob.js';
 export { acbSignals, type RegimeOut } from './regime.js';
-export { type Sized } from './sc.js';
+export type { Sized } from './sc.js';
+export { dcLane, esofLane, obLane, regimeLane, scHaircut };

@@ -7,11 +7,21 @@ export interface Sized {
   readonly notional: number;
 }
 
-export function scHaircut(leverage: number, notional: number, mult: number, p: ScParams): Sized {
+/** The multiplier clamped to [0, 1], or NaN where it is the near-1 no-op. */
+export function scEffectiveMult(mult: number, p: ScParams): number {
   const m = min2(max2(mult, 0.0), 1.0);
-  if (1.0 - m < p.sc_noop_epsilon) return { leverage, notional };
-  return {
-    leverage: pyRound(leverage * m, p.sc_leverage_digits),
-    notional: pyRound(notional * m, p.sc_notional_digits),
-  };
+  return 1.0 - m < p.sc_noop_epsilon ? Number.NaN : m;
+}
+
+export function scLeverage(leverage: number, m: number, p: ScParams): number {
+  return Number.isNaN(m) ? leverage : pyRound(leverage * m, p.sc_leverage_digits);
+}
+
+export function scNotional(notional: number, m: number, p: ScParams): number {
+  return Number.isNaN(m) ? notional : pyRound(notional * m, p.sc_notional_digits);
+}
+
+export function scHaircut(leverage: number, notional: number, mult: number, p: ScParams): Sized {
+  const m = scEffectiveMult(mult, p);
+  return { leverage: scLeverage(leverage, m, p), notional: scNotional(notional, m, p) };
 }

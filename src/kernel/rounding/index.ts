@@ -22,14 +22,101 @@ function decompose(x: number): { mantissa: bigint; exponent: number } {
 
 /** Exponent of the lowest set bit of a finite non-zero x. */
 function lowBitExponent(x: number): number {
-  const { mantissa, exponent } = decompose(x);
-  let m = mantissa;
-  let e = exponent;
-  while ((m & 1n) === 0n) {
-    m >>= 1n;
-    e += 1;
+  f64[0] = x;
+  const lo = u32[0] as number;
+  const hi = u32[1] as number;
+  const biased = (hi >>> 20) & 0x7ff;
+  const base = biased === 0 ? -1074 : biased - 1075;
+  if (lo !== 0) return base + 31 - Math.clz32(lo & -lo);
+  const mhi = (hi & 0xfffff) | (biased === 0 ? 0 : 0x100000);
+  return base + 32 + 31 - Math.clz32(mhi & -mhi);
+}
+
+/** Exact powers of ten (10^22 is the largest double that is one). */
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+const TWO52 = 2 ** 52;
+const TWO53 = 2 ** 53;
+const SPLIT = 134217729; // 2^27 + 1, Veltkamp's splitter
+
+/** ulp of a finite positive normal double. */
+function ulpOf(ax: number): number {
+  f64[0] = ax;
+  const biased = ((u32[1] as number) >>> 20) & 0x7ff;
+  if (biased <= 52) return 2 ** (biased - 1075);
+  u32[1] = (biased - 52) << 20;
+  u32[0] = 0;
+  return f64[0] as number;
+}
+
+function isEvenMantissa(ax: number): boolean {
+  f64[0] = ax;
+  return ((u32[0] as number) & 1) === 0;
+}
+
+/** The exact error of fl(a * b): a * b = fl(a * b) + twoProductError(a, b, fl(a * b)). */
+function twoProductError(a: number, b: number, p: number): number {
+  let c = SPLIT * a;
+  const ah = c - (c - a);
+  const al = a - ah;
+  c = SPLIT * b;
+  const bh = c - (c - b);
+  const bl = b - bh;
+  return ah * bh - p + ah * bl + al * bh + al * bl;
+}
+
+/**
+ * round(ax, n) for 0 <= n <= 22 without big integers, or NaN when this path cannot be sure.
+ * Below 2^52 the product picks q exactly (rounding is monotonic, fl + 0.5 is a double) and
+ * q / 10^n is one correctly rounded division of exact operands (Clinger). Above, the answer
+ * is ax or a neighbour, decided exactly from the product's error term.
+ */
+function pyRoundFast(ax: number, n: number): number {
+  const scale = POW10[n] as number;
+  const prod = ax * scale;
+  if (prod < TWO52) {
+    const fl = Math.floor(prod);
+    const frac = prod - fl;
+    if (frac !== 0.5) return (frac < 0.5 ? fl : fl + 1) / scale;
+    const e = twoProductError(ax, scale, prod);
+    const q = e > 0 ? fl + 1 : e < 0 ? fl : fl - 2 * Math.floor(fl / 2) === 0 ? fl : fl + 1;
+    return q / scale;
   }
-  return e;
+  if (!(ax > 1e-280 && prod < 1e290)) return Number.NaN;
+  const u = ulpOf(ax);
+  const w = u * scale; // exact: a power of two times an exact power of ten
+  if (w > 2) return ax; // the decimal lies within a quarter ulp of ax
+  f64[0] = ax;
+  const powerOfTwo = u32[0] === 0 && ((u32[1] as number) & 0xfffff) === 0;
+  // Below these the decimal may lie two doubles away; leave it to the exact path.
+  if (w < (powerOfTwo ? 1 : 0.5)) return Number.NaN;
+  const e = twoProductError(ax, scale, prod);
+  // q = round_half_even(prod + e); prod >= 2^52 is an integer, even when its ulp exceeds 1.
+  const prodOdd = prod < TWO53 && prod - 2 * Math.floor(prod / 2) === 1;
+  const r = prodOdd && (e === 0.5 || e === -0.5) ? Math.sign(e) : roundHalfEven(e);
+  const delta = r - e; // exact (Sterbenz); the decimal is ax + delta * 10^-n
+  const up = w / 2;
+  const down = powerOfTwo ? w / 4 : w / 2;
+  if (delta > up || (delta === up && !isEvenMantissa(ax))) return nextUpPositive(ax);
+  if (-delta > down || (-delta === down && !isEvenMantissa(ax))) return nextDownPositive(ax);
+  return ax;
+}
+
+function nextUpPositive(ax: number): number {
+  f64[0] = ax;
+  if (u32[0] === 0xffffffff) {
+    u32[0] = 0;
+    u32[1] = (u32[1] as number) + 1;
+  } else u32[0] = (u32[0] as number) + 1;
+  return f64[0] as number;
+}
+
+function nextDownPositive(ax: number): number {
+  f64[0] = ax;
+  if (u32[0] === 0) {
+    u32[0] = 0xffffffff;
+    u32[1] = (u32[1] as number) - 1;
+  } else u32[0] = (u32[0] as number) - 1;
+  return f64[0] as number;
 }
 
 // CPython float_round: NDIGITS_MAX = (53 + 1021) * 0.30103, NDIGITS_MIN = -(1024 + 1) * 0.30103.
@@ -42,9 +129,31 @@ const NDIGITS_MIN = -308;
  * raises OverflowError.
  */
 export function pyRound(x: number, n: number): number {
+  if (n >= 0 && n <= 22) {
+    // Hot path (Clinger), kept small enough to inline; everything else goes to pyRoundSlow.
+    const ax = x < 0 ? -x : x;
+    const scale = POW10[n] as number;
+    const prod = ax * scale;
+    if (prod > 0 && prod < TWO52) {
+      const fl = Math.floor(prod);
+      const frac = prod - fl;
+      if (frac !== 0.5) {
+        const y = (frac < 0.5 ? fl : fl + 1) / scale;
+        return x < 0 ? -y : y;
+      }
+    }
+  }
+  return pyRoundSlow(x, n);
+}
+
+function pyRoundSlow(x: number, n: number): number {
   if (!Number.isFinite(x) || x === 0 || n > NDIGITS_MAX) return x;
   if (n < NDIGITS_MIN) return 0.0 * x;
   const ax = Math.abs(x);
+  if (n >= 0 && n <= 22) {
+    const y = pyRoundFast(ax, n);
+    if (!Number.isNaN(y)) return x < 0 ? -y : y;
+  }
   // x * 10^n = odd * 5^n * 2^(low + n): an exact tie only when low + n == -1.
   if (n >= 0 && n <= 100 && ax < 1e21 && lowBitExponent(ax) !== -1 - n) {
     // toFixed rounds the exact binary value; it differs from CPython only on ties.

@@ -1,0 +1,14 @@
+// `npm run bench`: every benchmark, each figure a ratio against a same-run baseline.
+// Results: var/bench/results.json (machine-readable) and results.md (table).
+import { benchCompose } from './compose.js';
+import { writeResults } from './harness.js';
+
+const SEED = 20260615;
+const figures = [...benchCompose(200_000, SEED)];
+const text = writeResults('var/bench', figures, {
+  seed: SEED,
+  node: process.version,
+  date: new Date().toISOString(),
+});
+process.stdout.write(text);
+process.stdout.write('results: var/bench/results.json, var/bench/results.md\n');

@@ -1,0 +1,8 @@
+// Option parsers: a bad value is a one-line usage error, not a stack trace.
+import { InvalidArgumentError } from 'commander';
+
+export function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected an integer >= 0');
+  return n;
+}
