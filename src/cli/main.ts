@@ -2,7 +2,10 @@
 import { Command, CommanderError } from 'commander';
 import { registerDrift } from './drift.js';
 import { CheckFailed, UsageError } from './errors.js';
+import { registerGen } from './gen.js';
+import { registerJournal } from './journal.js';
 import { registerKernel } from './kernel.js';
+import { registerShadow } from './shadow.js';
 import { registerStart } from './start.js';
 
 const program = new Command('violet')
@@ -12,6 +15,9 @@ const program = new Command('violet')
 
 registerKernel(program);
 registerDrift(program);
+registerGen(program);
+registerShadow(program);
+registerJournal(program);
 registerStart(program);
 
 try {

@@ -1,0 +1,171 @@
+// Engine configuration: every default in one place, unknown fields refused, and a
+// deterministic hash of what decides (journaled with every decision).
+import { createHash } from 'node:crypto';
+import {
+  CLAMP,
+  type ClampParams,
+  DC,
+  type DcParams,
+  ESOF,
+  type EsofParams,
+  OB,
+  type ObParams,
+  REGIME,
+  type RegimeParams,
+  SC,
+  type ScParams,
+  SELECTOR,
+  type SelectorParams,
+  SIZER_BY_PROFILE,
+  type SizerParams,
+  sizerFrom,
+} from '../kernel/index.js';
+import {
+  asObj,
+  EXCHANGE_POLICIES,
+  type ExchangePolicy,
+  finite,
+  guard,
+  InvalidInput,
+  integer,
+  type Obj,
+  oneOf,
+  PROFILES,
+  type Profile,
+  type Result,
+  rejectUnknown,
+  str,
+} from '../model/index.js';
+import { ACTIONS, type CadenceAction, parseQuantum, type Quantum } from './cadence.js';
+
+export interface KernelBinding {
+  readonly sizer: SizerParams;
+  readonly clamp: ClampParams;
+  readonly dc: DcParams;
+  readonly regime: RegimeParams;
+  readonly ob: ObParams;
+  readonly esof: EsofParams;
+  readonly sc: ScParams;
+  readonly selector: SelectorParams;
+}
+
+export interface EngineConfig {
+  readonly instance_id: string;
+  readonly profile: Profile;
+  /** Capital the shadow engine sizes against (USDT). */
+  readonly capital: number;
+  /** SC haircut multiplier under the orchestrator profile (v3-shadow uses esof_mult). */
+  readonly sc_mult: number;
+  readonly exchange: { readonly policy: ExchangePolicy; readonly cap: number };
+  readonly kernel: KernelBinding;
+  readonly cadence: Readonly<Record<CadenceAction, Quantum>>;
+}
+
+export const DEFAULT_CADENCE: Readonly<Record<CadenceAction, Quantum>> = Object.freeze({
+  decide: { every_scans: 1 },
+  'exit-check': { every_scans: 1 },
+  'journal-flush': { every_scans: 2000 },
+  'stats-snapshot': { every_scans: 720 },
+  report: { every_ms: 3_600_000 },
+});
+
+export const DEFAULTS = Object.freeze({
+  instance_id: 'violet-1',
+  profile: 'orchestrator' as Profile,
+  capital: 25_000,
+  sc_mult: 1.0,
+  // PINK/VIOLET's max-3x cubic translator (seed §2).
+  exchange: Object.freeze({ policy: 'cubic' as ExchangePolicy, cap: 3 }),
+});
+
+function overrides<T extends object>(v: unknown, defaults: T, where: string): T {
+  if (v === undefined) return defaults;
+  const o = asObj(v, where);
+  rejectUnknown(o, Object.keys(defaults), `${where}.`);
+  const out: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
+  for (const [k, x] of Object.entries(o)) {
+    const d = (defaults as Record<string, unknown>)[k];
+    if (Array.isArray(d)) {
+      if (!Array.isArray(x) || x.length !== d.length) {
+        throw new InvalidInput(`${where}.${k}: expected ${d.length} numbers`);
+      }
+      out[k] = x.map((y, i) => finite(y, `${where}.${k}[${i}]`));
+    } else out[k] = finite(x, `${where}.${k}`);
+  }
+  return out as T;
+}
+
+const KERNEL_KEYS = ['sizer', 'clamp', 'dc', 'regime', 'ob', 'esof', 'sc', 'selector'];
+
+function kernelFrom(v: unknown, profile: Profile): KernelBinding {
+  const o: Obj = v === undefined ? {} : asObj(v, 'kernel');
+  rejectUnknown(o, KERNEL_KEYS, 'kernel.');
+  const sizerObj = o.sizer === undefined ? {} : asObj(o.sizer, 'kernel.sizer');
+  rejectUnknown(sizerObj, Object.keys(SIZER_BY_PROFILE[profile]), 'kernel.sizer.');
+  const dc = overrides(o.dc, DC, 'kernel.dc');
+  integer(dc.dc_lookback, 'kernel.dc.dc_lookback', 1);
+  const selector = overrides(o.selector, SELECTOR, 'kernel.selector');
+  integer(selector.irp_lookback, 'kernel.selector.irp_lookback', 1);
+  return {
+    sizer: sizerFrom(sizerObj, SIZER_BY_PROFILE[profile], 'kernel.sizer.'),
+    clamp: overrides(o.clamp, CLAMP, 'kernel.clamp'),
+    dc,
+    regime: overrides(o.regime, REGIME, 'kernel.regime'),
+    ob: overrides(o.ob, OB, 'kernel.ob'),
+    esof: overrides(o.esof, ESOF, 'kernel.esof'),
+    sc: overrides(o.sc, SC, 'kernel.sc'),
+    selector,
+  };
+}
+
+function cadenceFrom(v: unknown): Record<CadenceAction, Quantum> {
+  const out = { ...DEFAULT_CADENCE };
+  if (v === undefined) return out;
+  const o = asObj(v, 'cadence');
+  rejectUnknown(o, ACTIONS, 'cadence.');
+  for (const a of ACTIONS) if (o[a] !== undefined) out[a] = parseQuantum(o[a], `cadence.${a}`);
+  return out;
+}
+
+const TOP_KEYS = ['instance_id', 'profile', 'capital', 'sc_mult', 'exchange', 'kernel', 'cadence'];
+
+/** Builds a config from a decoded JSON object (a config file), CLI overrides applied on top. */
+export function parseConfig(raw: unknown, cli: Partial<{ instance_id: string; profile: string }> = {}): Result<EngineConfig> {
+  return guard(() => {
+    const o = asObj(raw ?? {}, 'config');
+    rejectUnknown(o, TOP_KEYS, '');
+    const profile = oneOf(cli.profile ?? o.profile ?? DEFAULTS.profile, 'profile', PROFILES);
+    const instance = str(cli.instance_id ?? o.instance_id ?? DEFAULTS.instance_id, 'instance_id');
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(instance)) {
+      throw new InvalidInput('instance_id: 1-64 of A-Z a-z 0-9 . _ -');
+    }
+    const capital = finite(o.capital ?? DEFAULTS.capital, 'capital');
+    if (!(capital > 0)) throw new InvalidInput('capital: must be > 0');
+    const ex = o.exchange === undefined ? {} : asObj(o.exchange, 'exchange');
+    rejectUnknown(ex, ['policy', 'cap'], 'exchange.');
+    return {
+      instance_id: instance,
+      profile,
+      capital,
+      sc_mult: finite(o.sc_mult ?? DEFAULTS.sc_mult, 'sc_mult'),
+      exchange: {
+        policy: oneOf(ex.policy ?? DEFAULTS.exchange.policy, 'exchange.policy', EXCHANGE_POLICIES),
+        cap: integer(ex.cap ?? DEFAULTS.exchange.cap, 'exchange.cap', 1),
+      },
+      kernel: kernelFrom(o.kernel, profile),
+      cadence: cadenceFrom(o.cadence),
+    };
+  });
+}
+
+/** sha256 over what decides (not the instance name, not the cadence), first 16 hex digits. */
+export function configHash(c: EngineConfig): string {
+  const decisive = {
+    profile: c.profile,
+    capital: c.capital,
+    sc_mult: c.sc_mult,
+    exchange: c.exchange,
+    kernel: c.kernel,
+  };
+  return createHash('sha256').update(JSON.stringify(decisive)).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,136 @@
+// Decision engine, SHADOW (seed V3c, issue 3 §4): on every decided scan it selects, sizes,
+// runs the lanes, composes, maps exchange leverage and returns the journal row. It never
+// sends an order and never looks at the slot; the slot state is only recorded beside.
+import {
+  compose,
+  dcLane,
+  esofLane,
+  exchangeLeverage,
+  KERNEL_VERSION,
+  obLane,
+  regimeLane,
+  STABLECOIN_SYMBOLS,
+  selectAsset,
+} from '../kernel/index.js';
+import type { Direction, Scan } from '../model/index.js';
+import type { DecisionRow } from '../journal/schema.js';
+import { configHash, type EngineConfig } from './config.js';
+import { PriceHistory } from './history.js';
+
+const STABLES: ReadonlySet<string> = new Set(STABLECOIN_SYMBOLS);
+const DIRECTION: Direction = 'SHORT';
+
+export class DecisionEngine {
+  readonly history: PriceHistory;
+  readonly configHash: string;
+  private seq = 0;
+  private readonly obScratch: number[] = [];
+  private readonly universe: string[] = [];
+
+  constructor(readonly config: EngineConfig) {
+    const k = config.kernel;
+    this.history = new PriceHistory(Math.max(k.selector.irp_lookback, k.dc.dc_lookback) + 1);
+    this.configHash = configHash(config);
+  }
+
+  /** Feeds a scan into the market state (every accepted scan, decided or not). */
+  observe(scan: Scan): void {
+    this.seq++;
+    for (let i = 0; i < scan.symbols.length; i++) {
+      const s = scan.symbols[i] as string;
+      if (!STABLES.has(s)) this.history.push(s, scan.prices[i] as number, this.seq);
+    }
+  }
+
+  /** Decides on the scan last observed. */
+  decide(scan: Scan, slotState: string): DecisionRow {
+    const c = this.config;
+    const k = c.kernel;
+    const universe = this.universe;
+    universe.length = 0;
+    for (const s of scan.symbols) if (!STABLES.has(s)) universe.push(s);
+    const pick = selectAsset(universe, (s) => this.history.window(s), STABLES, DIRECTION, k.selector);
+
+    const regime = regimeLane(scan.acb, scan.w750_velocity, scan.mc_status, k.regime);
+    const imb = this.obScratch;
+    imb.length = 0;
+    for (let i = 0; i < scan.obSymbols.length; i++) {
+      if (!STABLES.has(scan.obSymbols[i] as string)) imb.push(scan.obImbalance[i] as number);
+    }
+    const ob = obLane(imb, DIRECTION, k.ob);
+    const esof = esofLane(scan.esof, scan.ts, k.esof);
+    const dc =
+      pick === null
+        ? null
+        : dcLane(
+            this.history.ago(pick.symbol, 0) as number,
+            this.history.ago(pick.symbol, k.dc.dc_lookback),
+            DIRECTION,
+            k.dc,
+          );
+    const dcMult = dc === null ? 1.0 : dc.mult;
+    const scMult = c.profile === 'v3-shadow' ? esof.mult : c.sc_mult;
+    const composed = compose(
+      {
+        profile: c.profile,
+        velDiv: scan.vel_div,
+        capital: c.capital,
+        dcMult,
+        regimeMult: regime.regimeMult,
+        obMult: ob.mult,
+        esofMult: esof.mult,
+        scMult,
+        posture: scan.posture,
+      },
+      { sizer: k.sizer, clamp: k.clamp, sc: k.sc },
+    );
+    const actuated = pick !== null && composed.actuated;
+    const reason = pick === null ? 'NO_CANDIDATE' : composed.reason;
+    const leverage = actuated ? composed.leverage : null;
+    const notional = actuated ? composed.notional : null;
+    const btcIndex = scan.symbols.indexOf('BTCUSDT');
+    return {
+      instance_id: c.instance_id,
+      scan_number: scan.scan_number,
+      ts: scan.ts,
+      profile: c.profile,
+      actuated,
+      reason,
+      asset: pick?.symbol ?? null,
+      direction: DIRECTION,
+      vel_div: scan.vel_div,
+      strength: composed.strength,
+      base_leverage: composed.baseLeverage,
+      irp_score: pick?.irpScore ?? null,
+      irp_alignment: pick?.alignment ?? null,
+      universe_size: universe.length,
+      dc_status: dc?.status ?? null,
+      dc_mult: dcMult,
+      acb_boost: regime.acbBoost,
+      meta_boost: regime.metaBoost,
+      mc_scale: regime.mcScale,
+      regime_mult: regime.regimeMult,
+      ob_mult: ob.mult,
+      esof_score: esof.score,
+      esof_stale: esof.stale,
+      esof_mult: esof.mult,
+      sc_mult: scMult,
+      posture: scan.posture,
+      clamped_max: actuated ? composed.clampedMax : null,
+      leverage,
+      fraction: actuated ? composed.fraction : null,
+      capital: c.capital,
+      notional,
+      notional_fraction: notional === null ? null : notional / c.capital,
+      exchange_leverage:
+        leverage === null ? null : exchangeLeverage(c.exchange.policy, leverage, c.exchange.cap),
+      slot_state: slotState,
+      btc_price: btcIndex < 0 ? null : (scan.prices[btcIndex] as number),
+      btc_ma99: scan.btc_ma99,
+      regime_label: scan.regime_label,
+      composite_hash: scan.composite_hash,
+      kernel_version: KERNEL_VERSION,
+      config_hash: this.configHash,
+    };
+  }
+}

@@ -1,0 +1,186 @@
+// The reactor (issue 3 §2): one loop over scans, timers and control commands. Control
+// commands queue up and apply between scans; cadence decides which actions run on a scan.
+import { setImmediate as yieldLoop } from 'node:timers/promises';
+import { CONTROL_AUDIT, DECISIONS, REJECTS } from '../journal/schema.js';
+import type { JournalWriter } from '../journal/writer.js';
+import { parseScanLine } from '../model/index.js';
+import type { ScanSource } from '../sources/archive.js';
+import type { CadenceAction, CadencePlane, CadenceChange, Quantum } from './cadence.js';
+import { quantumText } from './cadence.js';
+import type { Clock, ReplayClock } from './clock.js';
+import type { DecisionEngine } from './decision.js';
+
+export interface RunStats {
+  records: number;
+  accepted: number;
+  rejected: number;
+  decisions: number;
+  actuated: number;
+  orders: number;
+  errors: number;
+  exitChecks: number;
+  flushes: number;
+  flushFailures: number;
+  snapshots: number;
+  lastScanNumber: number | null;
+  lastScanTs: number | null;
+  spoolPeak: number;
+}
+
+export interface ControlCommand {
+  readonly action: CadenceAction;
+  readonly quantum: Quantum;
+  readonly who: string;
+  readonly done: (r: { change: CadenceChange; atScan: number | null }) => void;
+}
+
+export interface ReactorHooks {
+  onProgress?(stats: RunStats, bytesRead: number | null): void;
+  onSnapshot?(stats: RunStats): void;
+  onReport?(stats: RunStats): void;
+  onFlushFailure?(message: string): void;
+}
+
+const YIELD_EVERY = 512;
+
+export class Reactor {
+  readonly stats: RunStats = {
+    records: 0,
+    accepted: 0,
+    rejected: 0,
+    decisions: 0,
+    actuated: 0,
+    orders: 0,
+    errors: 0,
+    exitChecks: 0,
+    flushes: 0,
+    flushFailures: 0,
+    snapshots: 0,
+    lastScanNumber: null,
+    lastScanTs: null,
+    spoolPeak: 0,
+  };
+  private readonly commands: ControlCommand[] = [];
+  private auditSeq = 0;
+
+  constructor(
+    private readonly engine: DecisionEngine,
+    private readonly writer: JournalWriter,
+    readonly cadence: CadencePlane,
+    private readonly clock: Clock & Partial<Pick<ReplayClock, 'advance'>>,
+    private readonly hooks: ReactorHooks = {},
+    private readonly ratePerSec = 0,
+  ) {}
+
+  /** Queues a cadence change; it applies before the next scan is handled. */
+  enqueue(cmd: ControlCommand): void {
+    this.commands.push(cmd);
+  }
+
+  private applyCommands(): void {
+    while (this.commands.length > 0) {
+      const cmd = this.commands.shift() as ControlCommand;
+      const change = this.cadence.set(cmd.action, cmd.quantum, cmd.who);
+      const atMs = Date.now();
+      this.auditSeq++;
+      this.writer.write(CONTROL_AUDIT, {
+        instance_id: this.engine.config.instance_id,
+        audit_seq: atMs * 1000 + (this.auditSeq % 1000),
+        at_ms: atMs,
+        at_scan: this.stats.lastScanNumber,
+        who: cmd.who,
+        action: cmd.action,
+        old_value: quantumText(change.old),
+        new_value: quantumText(change.next),
+      });
+      this.writer.sync();
+      cmd.done({ change, atScan: this.stats.lastScanNumber });
+    }
+  }
+
+  private reject(seq: number, text: string, reason: string, scanNumber: number | null): void {
+    this.stats.rejected++;
+    this.writer.write(REJECTS, {
+      instance_id: this.engine.config.instance_id,
+      source_seq: seq,
+      scan_number: scanNumber,
+      reason,
+      raw: text.length > 4096 ? `${text.slice(0, 4096)}…` : text,
+    });
+  }
+
+  private due(action: CadenceAction): boolean {
+    return this.cadence.due(action, this.stats.accepted, this.clock.now());
+  }
+
+  async flush(): Promise<void> {
+    this.writer.sync();
+    this.stats.spoolPeak = Math.max(this.stats.spoolPeak, this.writer.spool.depth);
+    this.stats.flushes++;
+    if (!(await this.writer.flush())) {
+      this.stats.flushFailures++;
+      this.hooks.onFlushFailure?.(this.writer.lastError ?? 'unknown error');
+    }
+  }
+
+  private async handle(seq: number, text: string): Promise<void> {
+    this.stats.records++;
+    const parsed = parseScanLine(text);
+    if (!parsed.ok) {
+      this.reject(seq, text, parsed.reason, null);
+      return;
+    }
+    const scan = parsed.value;
+    const last = this.stats.lastScanNumber;
+    if (last !== null && scan.scan_number <= last) {
+      this.reject(seq, text, `scan_number: not increasing (previous ${last})`, scan.scan_number);
+      return;
+    }
+    this.clock.advance?.(scan.ts);
+    this.applyCommands();
+    this.stats.accepted++;
+    this.stats.lastScanNumber = scan.scan_number;
+    this.stats.lastScanTs = scan.ts;
+    this.engine.observe(scan);
+    if (this.due('decide')) {
+      const row = this.engine.decide(scan, 'FREE');
+      this.writer.write(DECISIONS, row);
+      this.stats.decisions++;
+      if (row.actuated) this.stats.actuated++;
+    }
+    // Shadow mode holds no positions: the exit check runs on its cadence and finds none.
+    if (this.due('exit-check')) this.stats.exitChecks++;
+    if (this.due('journal-flush')) await this.flush();
+    if (this.due('stats-snapshot')) {
+      this.stats.snapshots++;
+      this.hooks.onSnapshot?.(this.stats);
+    }
+    if (this.due('report')) this.hooks.onReport?.(this.stats);
+  }
+
+  async run(source: ScanSource): Promise<RunStats> {
+    const started = Date.now();
+    let bytes = 0;
+    for await (const r of source.records()) {
+      bytes += r.text.length + 1;
+      try {
+        await this.handle(r.seq, r.text);
+      } catch (e) {
+        this.stats.errors++;
+        throw e;
+      }
+      if (this.stats.records % YIELD_EVERY === 0 || this.ratePerSec > 0) {
+        this.hooks.onProgress?.(this.stats, source.bytes === null ? null : bytes);
+        if (this.ratePerSec > 0) {
+          const ahead = (this.stats.records * 1000) / this.ratePerSec - (Date.now() - started);
+          if (ahead > 1) await new Promise((res) => setTimeout(res, ahead));
+          else await yieldLoop();
+        } else await yieldLoop();
+      }
+    }
+    this.applyCommands();
+    await this.flush();
+    this.hooks.onProgress?.(this.stats, source.bytes === null ? null : bytes);
+    return this.stats;
+  }
+}

@@ -1,0 +1,157 @@
+// Journal tables (SPEC §4, issue 3 §5): column names, SQL types and row shapes, in one
+// place; the DDL files under sql/ are generated from this and checked against it.
+
+export type SqlType = 'VARCHAR' | 'BIGINT' | 'INTEGER' | 'DOUBLE' | 'BOOLEAN';
+
+export interface Column {
+  readonly name: string;
+  readonly type: SqlType;
+  readonly nullable: boolean;
+}
+
+export interface TableSpec {
+  readonly name: string;
+  readonly columns: readonly Column[];
+  /** Idempotency key: a row whose key is already present is not inserted again. */
+  readonly key: readonly string[];
+}
+
+const c = (name: string, type: SqlType, nullable = false): Column => ({ name, type, nullable });
+
+export const DECISIONS: TableSpec = {
+  name: 'violet_decisions',
+  key: ['instance_id', 'scan_number'],
+  columns: [
+    c('instance_id', 'VARCHAR'),
+    c('scan_number', 'BIGINT'),
+    c('ts', 'BIGINT'),
+    c('profile', 'VARCHAR'),
+    c('actuated', 'BOOLEAN'),
+    c('reason', 'VARCHAR'),
+    c('asset', 'VARCHAR', true),
+    c('direction', 'VARCHAR'),
+    c('vel_div', 'DOUBLE'),
+    c('strength', 'DOUBLE', true),
+    c('base_leverage', 'DOUBLE', true),
+    c('irp_score', 'DOUBLE', true),
+    c('irp_alignment', 'DOUBLE', true),
+    c('universe_size', 'INTEGER'),
+    c('dc_status', 'VARCHAR', true),
+    c('dc_mult', 'DOUBLE'),
+    c('acb_boost', 'DOUBLE'),
+    c('meta_boost', 'DOUBLE'),
+    c('mc_scale', 'DOUBLE'),
+    c('regime_mult', 'DOUBLE'),
+    c('ob_mult', 'DOUBLE'),
+    c('esof_score', 'DOUBLE', true),
+    c('esof_stale', 'BOOLEAN'),
+    c('esof_mult', 'DOUBLE'),
+    c('sc_mult', 'DOUBLE'),
+    c('posture', 'VARCHAR'),
+    c('clamped_max', 'DOUBLE', true),
+    c('leverage', 'DOUBLE', true),
+    c('fraction', 'DOUBLE', true),
+    c('capital', 'DOUBLE'),
+    c('notional', 'DOUBLE', true),
+    c('notional_fraction', 'DOUBLE', true),
+    c('exchange_leverage', 'INTEGER', true),
+    c('slot_state', 'VARCHAR'),
+    c('btc_price', 'DOUBLE', true),
+    c('btc_ma99', 'DOUBLE', true),
+    c('regime_label', 'VARCHAR', true),
+    c('composite_hash', 'VARCHAR', true),
+    c('kernel_version', 'VARCHAR'),
+    c('config_hash', 'VARCHAR'),
+  ],
+};
+
+export const REJECTS: TableSpec = {
+  name: 'violet_rejects',
+  key: ['instance_id', 'source_seq'],
+  columns: [
+    c('instance_id', 'VARCHAR'),
+    /** Position of the record in its source (line number of an archive, 1-based). */
+    c('source_seq', 'BIGINT'),
+    c('scan_number', 'BIGINT', true),
+    c('reason', 'VARCHAR'),
+    c('raw', 'VARCHAR'),
+  ],
+};
+
+export const CONTROL_AUDIT: TableSpec = {
+  name: 'violet_control_audit',
+  key: ['instance_id', 'audit_seq'],
+  columns: [
+    c('instance_id', 'VARCHAR'),
+    c('audit_seq', 'BIGINT'),
+    /** Wall-clock time of the change (epoch ms). */
+    c('at_ms', 'BIGINT'),
+    /** Scan number at which the change took effect. */
+    c('at_scan', 'BIGINT', true),
+    c('who', 'VARCHAR'),
+    c('action', 'VARCHAR'),
+    c('old_value', 'VARCHAR'),
+    c('new_value', 'VARCHAR'),
+  ],
+};
+
+export const TABLES: readonly TableSpec[] = [DECISIONS, REJECTS, CONTROL_AUDIT];
+
+export type Cell = string | number | boolean | null;
+export type Row = Readonly<Record<string, Cell>>;
+
+export interface DecisionRow {
+  readonly instance_id: string;
+  readonly scan_number: number;
+  readonly ts: number;
+  readonly profile: string;
+  readonly actuated: boolean;
+  readonly reason: 'ACTUATED' | 'NO_SIGNAL' | 'HIBERNATE' | 'NO_CANDIDATE';
+  readonly asset: string | null;
+  readonly direction: string;
+  readonly vel_div: number;
+  readonly strength: number | null;
+  readonly base_leverage: number | null;
+  readonly irp_score: number | null;
+  readonly irp_alignment: number | null;
+  readonly universe_size: number;
+  readonly dc_status: string | null;
+  readonly dc_mult: number;
+  readonly acb_boost: number;
+  readonly meta_boost: number;
+  readonly mc_scale: number;
+  readonly regime_mult: number;
+  readonly ob_mult: number;
+  readonly esof_score: number | null;
+  readonly esof_stale: boolean;
+  readonly esof_mult: number;
+  readonly sc_mult: number;
+  readonly posture: string;
+  readonly clamped_max: number | null;
+  readonly leverage: number | null;
+  readonly fraction: number | null;
+  readonly capital: number;
+  readonly notional: number | null;
+  readonly notional_fraction: number | null;
+  readonly exchange_leverage: number | null;
+  readonly slot_state: string;
+  readonly btc_price: number | null;
+  readonly btc_ma99: number | null;
+  readonly regime_label: string | null;
+  readonly composite_hash: string | null;
+  readonly kernel_version: string;
+  readonly config_hash: string;
+}
+
+export interface RejectRow {
+  readonly instance_id: string;
+  readonly source_seq: number;
+  readonly scan_number: number | null;
+  readonly reason: string;
+  readonly raw: string;
+}
+
+export function createTableSql(t: TableSpec): string {
+  const cols = t.columns.map((col) => `  ${col.name} ${col.type}${col.nullable ? '' : ' NOT NULL'}`);
+  return `CREATE TABLE IF NOT EXISTS ${t.name} (\n${cols.join(',\n')},\n  PRIMARY KEY (${t.key.join(', ')})\n);\n`;
+}

@@ -1,0 +1,30 @@
+// The soak report from a journal (seed §9): what `violet soak report` and the end of
+// `violet shadow` print.
+import { STABLECOIN_SYMBOLS, SIZER_BY_PROFILE } from '../kernel/index.js';
+import { openSink } from '../journal/open.js';
+import { readDecisions, readRejects } from '../journal/read.js';
+import type { Profile } from '../model/index.js';
+import { type SoakReport, soakReport } from '../studies/soak/index.js';
+
+export async function soakReportFromJournal(
+  journal: string,
+  instance: string | null,
+  extra: { orders: number; errors: number } = { orders: 0, errors: 0 },
+): Promise<SoakReport> {
+  const sink = await openSink(journal);
+  try {
+    const decisions = await readDecisions(sink, instance);
+    const rejects = await readRejects(sink, instance);
+    const profile = (decisions[0]?.profile ?? 'orchestrator') as Profile;
+    return soakReport({
+      decisions,
+      rejects,
+      orders: extra.orders,
+      errors: extra.errors,
+      sizer: SIZER_BY_PROFILE[profile],
+      stablecoins: STABLECOIN_SYMBOLS,
+    });
+  } finally {
+    sink.close();
+  }
+}
