@@ -8,7 +8,11 @@ import { selectSql, tableByName } from '../journal/read.js';
 import { TABLES } from '../journal/schema.js';
 import { CheckFailed, UsageError } from './errors.js';
 
-const FORMATS = { jsonl: 'FORMAT JSON', csv: 'FORMAT CSV, HEADER', parquet: 'FORMAT PARQUET' } as const;
+const FORMATS = {
+  jsonl: 'FORMAT JSON',
+  csv: 'FORMAT CSV, HEADER',
+  parquet: 'FORMAT PARQUET',
+} as const;
 
 export async function exportTable(
   journal: string,
@@ -44,12 +48,27 @@ export function registerJournal(program: Command): void {
     .requiredOption('--format <fmt>', 'jsonl | csv | parquet')
     .requiredOption('--out <file>', 'output file')
     .option('--instance <id>', 'only this instance')
-    .action(async (o: { journal: string; table: string; format: string; out: string; instance?: string }) => {
-      if (!existsSync(o.journal)) throw new UsageError(`no such journal: ${o.journal}`);
-      if (!(o.format in FORMATS)) throw new UsageError('--format: expected jsonl, csv or parquet');
-      const n = await exportTable(o.journal, o.table, o.format as keyof typeof FORMATS, o.out, o.instance ?? null);
-      process.stdout.write(`exported ${o.table} (${n} rows) to ${o.out}\n`);
-    });
+    .action(
+      async (o: {
+        journal: string;
+        table: string;
+        format: string;
+        out: string;
+        instance?: string;
+      }) => {
+        if (!existsSync(o.journal)) throw new UsageError(`no such journal: ${o.journal}`);
+        if (!(o.format in FORMATS))
+          throw new UsageError('--format: expected jsonl, csv or parquet');
+        const n = await exportTable(
+          o.journal,
+          o.table,
+          o.format as keyof typeof FORMATS,
+          o.out,
+          o.instance ?? null,
+        );
+        process.stdout.write(`exported ${o.table} (${n} rows) to ${o.out}\n`);
+      },
+    );
   journal
     .command('drain')
     .description('write rows waiting in the spool (after a crash or an outage) into the journal')
@@ -59,7 +78,8 @@ export function registerJournal(program: Command): void {
       const before = w.spool.depth;
       const ok = await w.flush();
       w.close();
-      if (!ok) throw new CheckFailed(`journal unavailable (${w.lastError}); ${before} rows still spooled`);
+      if (!ok)
+        throw new CheckFailed(`journal unavailable (${w.lastError}); ${before} rows still spooled`);
       process.stdout.write(`drained ${before} spooled rows into ${o.journal}\n`);
     });
 }

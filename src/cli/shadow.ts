@@ -37,7 +37,9 @@ export interface ShadowCliOptions {
   md?: string;
 }
 
-export async function shadowCommand(o: ShadowCliOptions): Promise<{ result: ShadowResult; report: SoakReport; markdown: string }> {
+export async function shadowCommand(
+  o: ShadowCliOptions,
+): Promise<{ result: ShadowResult; report: SoakReport; markdown: string }> {
   if (!existsSync(o.scans)) throw new UsageError(`no such scan archive: ${o.scans}`);
   if (!o.scans.endsWith('.jsonl')) throw new UsageError('--scans must be a .jsonl archive');
   const config = loadConfig(o.config, { instance: o.instance, profile: o.profile });
@@ -54,7 +56,8 @@ export async function shadowCommand(o: ShadowCliOptions): Promise<{ result: Shad
     hooks: {
       onProgress: (s, bytes) =>
         bar.update(bytes ?? 0, { note: `${s.decisions} decisions, ${s.rejected} rejected` }),
-      onFlushFailure: (m) => process.stderr.write(`\njournal unavailable, rows kept in spool: ${m}\n`),
+      onFlushFailure: (m) =>
+        process.stderr.write(`\njournal unavailable, rows kept in spool: ${m}\n`),
     },
   });
   bar.stop();
@@ -74,14 +77,20 @@ export async function shadowCommand(o: ShadowCliOptions): Promise<{ result: Shad
 export function registerShadow(program: Command): void {
   program
     .command('shadow')
-    .description('run a shadow soak over a scan archive: decide every scan, journal every decision, never trade')
+    .description(
+      'run a shadow soak over a scan archive: decide every scan, journal every decision, never trade',
+    )
     .requiredOption('--scans <file>', 'scan archive (.jsonl)')
     .option('--journal <file>', 'DuckDB journal file', DEFAULT_JOURNAL)
     .option('--profile <name>', 'orchestrator | v3-shadow (default from config: orchestrator)')
     .option('--instance <id>', 'instance id (default from config: violet-1)')
     .option('--config <file>', 'engine config (JSON)')
     .option('--rate <scans/s>', 'replay pace, 0 = as fast as possible', positiveInt, 0)
-    .option('--control-port <port>', 'serve the control endpoint on 127.0.0.1 (0 = any free port)', positiveInt)
+    .option(
+      '--control-port <port>',
+      'serve the control endpoint on 127.0.0.1 (0 = any free port)',
+      positiveInt,
+    )
     .option('--control-token <token>', 'bearer token for control writes (or VIOLET_CONTROL_TOKEN)')
     .option('--json <file>', 'also write the soak report as JSON')
     .option('--md <file>', 'also write the soak report as Markdown')

@@ -2,7 +2,13 @@
 // every t ms of clock time, readable and changeable while running; every change audited.
 import { asObj, guard, InvalidInput, integer, type Result, rejectUnknown } from '../model/index.js';
 
-export const ACTIONS = ['decide', 'exit-check', 'journal-flush', 'stats-snapshot', 'report'] as const;
+export const ACTIONS = [
+  'decide',
+  'exit-check',
+  'journal-flush',
+  'stats-snapshot',
+  'report',
+] as const;
 export type CadenceAction = (typeof ACTIONS)[number];
 
 export type Quantum = { readonly every_scans: number } | { readonly every_ms: number };
@@ -82,7 +88,9 @@ export class CadencePlane {
 }
 
 /** Decodes a control-plane write: {"action": "...", "every_scans"|"every_ms": n}. */
-export function parseCadenceWrite(raw: unknown): Result<{ action: CadenceAction; quantum: Quantum }> {
+export function parseCadenceWrite(
+  raw: unknown,
+): Result<{ action: CadenceAction; quantum: Quantum }> {
   return guard(() => {
     const o = asObj(raw, 'body');
     rejectUnknown(o, ['action', 'every_scans', 'every_ms'], '');

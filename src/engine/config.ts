@@ -130,7 +130,10 @@ function cadenceFrom(v: unknown): Record<CadenceAction, Quantum> {
 const TOP_KEYS = ['instance_id', 'profile', 'capital', 'sc_mult', 'exchange', 'kernel', 'cadence'];
 
 /** Builds a config from a decoded JSON object (a config file), CLI overrides applied on top. */
-export function parseConfig(raw: unknown, cli: Partial<{ instance_id: string; profile: string }> = {}): Result<EngineConfig> {
+export function parseConfig(
+  raw: unknown,
+  cli: Partial<{ instance_id: string; profile: string }> = {},
+): Result<EngineConfig> {
   return guard(() => {
     const o = asObj(raw ?? {}, 'config');
     rejectUnknown(o, TOP_KEYS, '');

@@ -54,7 +54,12 @@ export async function startControl(
         ...w.value,
         who,
         done: ({ change, atScan }) =>
-          send(res, 200, { action: change.action, old: change.old, new: change.next, at_scan: atScan }),
+          send(res, 200, {
+            action: change.action,
+            old: change.old,
+            new: change.next,
+            at_scan: atScan,
+          }),
       });
       return;
     }

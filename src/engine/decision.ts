@@ -1,6 +1,8 @@
 // Decision engine, SHADOW (seed V3c, issue 3 §4): on every decided scan it selects, sizes,
 // runs the lanes, composes, maps exchange leverage and returns the journal row. It never
 // sends an order and never looks at the slot; the slot state is only recorded beside.
+
+import type { DecisionRow } from '../journal/schema.js';
 import {
   compose,
   dcLane,
@@ -13,7 +15,6 @@ import {
   selectAsset,
 } from '../kernel/index.js';
 import type { Direction, Scan } from '../model/index.js';
-import type { DecisionRow } from '../journal/schema.js';
 import { configHash, type EngineConfig } from './config.js';
 import { PriceHistory } from './history.js';
 
@@ -49,7 +50,13 @@ export class DecisionEngine {
     const universe = this.universe;
     universe.length = 0;
     for (const s of scan.symbols) if (!STABLES.has(s)) universe.push(s);
-    const pick = selectAsset(universe, (s) => this.history.window(s), STABLES, DIRECTION, k.selector);
+    const pick = selectAsset(
+      universe,
+      (s) => this.history.returns(s),
+      STABLES,
+      DIRECTION,
+      k.selector,
+    );
 
     const regime = regimeLane(scan.acb, scan.w750_velocity, scan.mc_status, k.regime);
     const imb = this.obScratch;

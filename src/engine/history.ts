@@ -1,21 +1,44 @@
-// Bounded per-symbol price history (memory is flat however long the soak runs). A symbol
+// Bounded per-symbol history (memory is flat however long the soak runs): recent prices
+// for DC, recent returns for IRP, each return computed once, as its price arrives. A symbol
 // missing from a scan restarts its history, so "n scans earlier" always means n real scans.
-export class PriceHistory {
-  private readonly rings = new Map<string, { buf: Float64Array; head: number; count: number; seq: number }>();
-  private readonly scratch: number[] = [];
+interface Ring {
+  readonly prices: Float64Array;
+  /** Each return is written twice, at i and i + depth, so any window is one contiguous view. */
+  readonly returns: Float64Array;
+  head: number;
+  count: number;
+  seq: number;
+}
 
+export class PriceHistory {
+  private readonly rings = new Map<string, Ring>();
+  private static readonly EMPTY = new Float64Array(0);
+
+  /** Holds `depth` prices and the `depth - 1` returns between them. */
   constructor(readonly depth: number) {}
 
-  /** Records the scan's prices; seq is the scan's position in the accepted stream. */
+  /** Records a price; seq is the scan's position in the accepted stream. */
   push(symbol: string, price: number, seq: number): void {
     let r = this.rings.get(symbol);
     if (r === undefined) {
-      r = { buf: new Float64Array(this.depth), head: 0, count: 0, seq };
+      r = {
+        prices: new Float64Array(this.depth),
+        returns: new Float64Array(2 * this.depth),
+        head: 0,
+        count: 0,
+        seq,
+      };
       this.rings.set(symbol, r);
     } else if (r.seq !== seq - 1) {
       r.count = 0;
     }
-    r.buf[r.head] = price;
+    if (r.count > 0) {
+      const prev = r.prices[(r.head - 1 + this.depth) % this.depth] as number;
+      const ret = (price - prev) / prev;
+      r.returns[r.head] = ret;
+      r.returns[r.head + this.depth] = ret;
+    }
+    r.prices[r.head] = price;
     r.head = (r.head + 1) % this.depth;
     if (r.count < this.depth) r.count++;
     r.seq = seq;
@@ -25,22 +48,18 @@ export class PriceHistory {
   ago(symbol: string, back: number): number | null {
     const r = this.rings.get(symbol);
     if (r === undefined || back >= r.count) return null;
-    return r.buf[(r.head - 1 - back + 2 * this.depth) % this.depth] as number;
+    return r.prices[(r.head - 1 - back + 2 * this.depth) % this.depth] as number;
   }
 
-  /** The held prices, oldest first, in a reused array (consume before the next call). */
-  window(symbol: string): readonly number[] {
-    const out = this.scratch;
-    out.length = 0;
+  /** The held returns, oldest first, as a view (valid until the next push). */
+  returns(symbol: string): Float64Array {
     const r = this.rings.get(symbol);
-    if (r === undefined) return out;
-    for (let i = r.count - 1; i >= 0; i--) {
-      out.push(r.buf[(r.head - 1 - i + 2 * this.depth) % this.depth] as number);
-    }
-    return out;
-  }
-
-  get symbols(): number {
-    return this.rings.size;
+    if (r === undefined || r.count < 2) return PriceHistory.EMPTY;
+    // The latest return sits at head - 1; the held ones are the count - 1 before it.
+    const end = r.head === 0 ? this.depth : r.head;
+    const start = end - (r.count - 1);
+    return start >= 0
+      ? r.returns.subarray(start, end)
+      : r.returns.subarray(start + this.depth, end + this.depth);
   }
 }

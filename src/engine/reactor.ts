@@ -5,7 +5,7 @@ import { CONTROL_AUDIT, DECISIONS, REJECTS } from '../journal/schema.js';
 import type { JournalWriter } from '../journal/writer.js';
 import { parseScanLine } from '../model/index.js';
 import type { ScanSource } from '../sources/archive.js';
-import type { CadenceAction, CadencePlane, CadenceChange, Quantum } from './cadence.js';
+import type { CadenceAction, CadenceChange, CadencePlane, Quantum } from './cadence.js';
 import { quantumText } from './cadence.js';
 import type { Clock, ReplayClock } from './clock.js';
 import type { DecisionEngine } from './decision.js';
@@ -113,17 +113,20 @@ export class Reactor {
     return this.cadence.due(action, this.stats.accepted, this.clock.now());
   }
 
-  async flush(): Promise<void> {
-    this.writer.sync();
-    this.stats.spoolPeak = Math.max(this.stats.spoolPeak, this.writer.spool.depth);
-    this.stats.flushes++;
-    if (!(await this.writer.flush())) {
-      this.stats.flushFailures++;
-      this.hooks.onFlushFailure?.(this.writer.lastError ?? 'unknown error');
-    }
+  private flushed(ok: boolean): void {
+    if (ok) return;
+    this.stats.flushFailures++;
+    this.hooks.onFlushFailure?.(this.writer.lastError ?? 'unknown error');
   }
 
-  private async handle(seq: number, text: string): Promise<void> {
+  /** journal-flush: the spool is synced at once, the database catches up in the background. */
+  private flushSoon(): void {
+    this.stats.spoolPeak = Math.max(this.stats.spoolPeak, this.writer.spool.depth);
+    this.stats.flushes++;
+    this.writer.flushInBackground((ok) => this.flushed(ok));
+  }
+
+  private handle(seq: number, text: string): void {
     this.stats.records++;
     const parsed = parseScanLine(text);
     if (!parsed.ok) {
@@ -150,7 +153,7 @@ export class Reactor {
     }
     // Shadow mode holds no positions: the exit check runs on its cadence and finds none.
     if (this.due('exit-check')) this.stats.exitChecks++;
-    if (this.due('journal-flush')) await this.flush();
+    if (this.due('journal-flush')) this.flushSoon();
     if (this.due('stats-snapshot')) {
       this.stats.snapshots++;
       this.hooks.onSnapshot?.(this.stats);
@@ -161,25 +164,30 @@ export class Reactor {
   async run(source: ScanSource): Promise<RunStats> {
     const started = Date.now();
     let bytes = 0;
-    for await (const r of source.records()) {
-      bytes += r.text.length + 1;
-      try {
-        await this.handle(r.seq, r.text);
-      } catch (e) {
-        this.stats.errors++;
-        throw e;
-      }
-      if (this.stats.records % YIELD_EVERY === 0 || this.ratePerSec > 0) {
-        this.hooks.onProgress?.(this.stats, source.bytes === null ? null : bytes);
-        if (this.ratePerSec > 0) {
-          const ahead = (this.stats.records * 1000) / this.ratePerSec - (Date.now() - started);
-          if (ahead > 1) await new Promise((res) => setTimeout(res, ahead));
-          else await yieldLoop();
-        } else await yieldLoop();
+    let sinceYield = 0;
+    for await (const batch of source.batches()) {
+      for (const r of batch) {
+        bytes += r.text.length + 1;
+        try {
+          this.handle(r.seq, r.text);
+        } catch (e) {
+          this.stats.errors++;
+          throw e;
+        }
+        if (++sinceYield >= YIELD_EVERY || this.ratePerSec > 0) {
+          sinceYield = 0;
+          this.hooks.onProgress?.(this.stats, source.bytes === null ? null : bytes);
+          if (this.ratePerSec > 0) {
+            const ahead = (this.stats.records * 1000) / this.ratePerSec - (Date.now() - started);
+            if (ahead > 1) await new Promise((res) => setTimeout(res, ahead));
+            else await yieldLoop();
+          } else await yieldLoop();
+        }
       }
     }
     this.applyCommands();
-    await this.flush();
+    this.stats.spoolPeak = Math.max(this.stats.spoolPeak, this.writer.spool.depth);
+    this.flushed(await this.writer.flush());
     this.hooks.onProgress?.(this.stats, source.bytes === null ? null : bytes);
     return this.stats;
   }

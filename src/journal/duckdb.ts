@@ -1,30 +1,13 @@
-// The embedded journal: one DuckDB file. Rows go through a staging table with the
-// appender, then `INSERT OR IGNORE` into the keyed table: idempotent and fast.
+// The embedded journal: one DuckDB file. A spool segment is read by DuckDB itself
+// (`read_json`) and inserted with `INSERT OR IGNORE` on the table's key: idempotent.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import type { JournalSink } from './sink.js';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { type Cell, createTableSql, TABLES, type TableSpec } from './schema.js';
+import type { JournalSink } from './sink.js';
 
-const stage = (t: TableSpec) => `_stage_${t.name}`;
-
-function stageSql(t: TableSpec): string {
-  const cols = t.columns.map((c) => `  ${c.name} ${c.type}`);
-  return `CREATE TABLE IF NOT EXISTS ${stage(t)} (\n${cols.join(',\n')}\n);\n`;
-}
-
-function append(a: DuckDBAppender, t: TableSpec, row: readonly Cell[]): void {
-  for (let i = 0; i < t.columns.length; i++) {
-    const v = row[i] ?? null;
-    const col = t.columns[i] as TableSpec['columns'][number];
-    if (v === null) a.appendNull();
-    else if (col.type === 'VARCHAR') a.appendVarchar(String(v));
-    else if (col.type === 'DOUBLE') a.appendDouble(v as number);
-    else if (col.type === 'BIGINT') a.appendBigInt(BigInt(v as number));
-    else if (col.type === 'INTEGER') a.appendInteger(v as number);
-    else a.appendBoolean(v as boolean);
-  }
-  a.endRow();
+function jsonColumns(t: TableSpec): string {
+  return `{${t.columns.map((c) => `'${c.name}': '${c.type}'`).join(', ')}}`;
 }
 
 function toJs(v: unknown): Cell {
@@ -47,28 +30,16 @@ export class DuckDbJournal implements JournalSink {
     mkdirSync(dirname(path), { recursive: true });
     const instance = await DuckDBInstance.create(path);
     const connection = await instance.connect();
-    for (const t of TABLES) {
-      await connection.run(createTableSql(t));
-      await connection.run(stageSql(t));
-    }
+    for (const t of TABLES) await connection.run(createTableSql(t));
     return new DuckDbJournal(instance, connection);
   }
 
-  async insert(t: TableSpec, rows: readonly (readonly Cell[])[]): Promise<void> {
-    if (rows.length === 0) return;
-    await this.connection.run(`DELETE FROM ${stage(t)}`);
-    const a = await this.connection.createAppender(stage(t));
-    for (const r of rows) append(a, t, r);
-    a.flushSync();
-    a.closeSync();
-    await this.connection.run('BEGIN TRANSACTION');
-    try {
-      await this.connection.run(`INSERT OR IGNORE INTO ${t.name} SELECT DISTINCT * FROM ${stage(t)}`);
-      await this.connection.run('COMMIT');
-    } catch (e) {
-      await this.connection.run('ROLLBACK');
-      throw e;
-    }
+  async insertFile(t: TableSpec, path: string): Promise<void> {
+    const cols = t.columns.map((c) => c.name).join(', ');
+    const file = path.replaceAll("'", "''");
+    await this.connection.run(
+      `INSERT OR IGNORE INTO ${t.name} SELECT ${cols} FROM read_json('${file}', format = 'newline_delimited', columns = ${jsonColumns(t)})`,
+    );
   }
 
   async query(sql: string): Promise<Record<string, Cell>[]> {

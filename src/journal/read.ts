@@ -1,5 +1,12 @@
 // Reading journal tables back, ordered by key, for reports and exports.
-import { DECISIONS, type DecisionRow, REJECTS, type RejectRow, TABLES, type TableSpec } from './schema.js';
+import {
+  DECISIONS,
+  type DecisionRow,
+  REJECTS,
+  type RejectRow,
+  TABLES,
+  type TableSpec,
+} from './schema.js';
 import type { JournalSink } from './sink.js';
 
 export function tableByName(name: string): TableSpec | undefined {
@@ -15,11 +22,17 @@ export function selectSql(t: TableSpec, instance: string | null): string {
   return `SELECT ${t.columns.map((c) => c.name).join(', ')} FROM ${t.name}${where} ORDER BY ${t.key.join(', ')}`;
 }
 
-export async function readDecisions(sink: JournalSink, instance: string | null): Promise<DecisionRow[]> {
+export async function readDecisions(
+  sink: JournalSink,
+  instance: string | null,
+): Promise<DecisionRow[]> {
   return (await sink.query(selectSql(DECISIONS, instance))) as unknown as DecisionRow[];
 }
 
-export async function readRejects(sink: JournalSink, instance: string | null): Promise<RejectRow[]> {
+export async function readRejects(
+  sink: JournalSink,
+  instance: string | null,
+): Promise<RejectRow[]> {
   return (await sink.query(selectSql(REJECTS, instance))) as unknown as RejectRow[];
 }
 

@@ -152,6 +152,8 @@ export interface RejectRow {
 }
 
 export function createTableSql(t: TableSpec): string {
-  const cols = t.columns.map((col) => `  ${col.name} ${col.type}${col.nullable ? '' : ' NOT NULL'}`);
+  const cols = t.columns.map(
+    (col) => `  ${col.name} ${col.type}${col.nullable ? '' : ' NOT NULL'}`,
+  );
   return `CREATE TABLE IF NOT EXISTS ${t.name} (\n${cols.join(',\n')},\n  PRIMARY KEY (${t.key.join(', ')})\n);\n`;
 }

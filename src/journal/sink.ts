@@ -3,8 +3,9 @@ import type { Cell, TableSpec } from './schema.js';
 
 export interface JournalSink {
   readonly kind: string;
-  insert(table: TableSpec, rows: readonly (readonly Cell[])[]): Promise<void>;
-  /** Rows of a table, ordered by its key, as JS values (BIGINT as number). */
+  /** Ingests a spool segment (JSON Lines, one row object per line) into `table`. */
+  insertFile(table: TableSpec, path: string): Promise<void>;
+  /** Runs a query; BIGINT comes back as number. */
   query(sql: string): Promise<Record<string, Cell>[]>;
   close(): void;
 }

@@ -1,7 +1,8 @@
 // The durable local spool (seed V3e): every journal row is appended here before any
-// database sees it. Segments are sealed, drained into the sink with idempotent inserts,
-// and deleted only after the sink committed them, so a crash or an outage loses nothing
-// and a replayed segment duplicates nothing.
+// database sees it, as one JSON object per line in a segment file per table. Segments
+// are sealed, handed to the sink (which ingests the file itself: DuckDB `read_json`,
+// ClickHouse `JSONEachRow`) with idempotent inserts, and deleted only after the sink
+// committed them, so a crash or an outage loses nothing and a retry duplicates nothing.
 import {
   closeSync,
   fsyncSync,
@@ -9,110 +10,127 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  statSync,
+  truncateSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import type { Cell } from './schema.js';
 
-const SEGMENT = /^(\d{12})\.spool$/;
+const SEGMENT = /^(\d{12})\.([a-z_]+)\.jsonl$/;
 
-export interface SpooledRow {
+export interface Segment {
+  readonly seq: number;
   readonly table: string;
-  readonly values: readonly Cell[];
+  readonly path: string;
+  readonly rows: number;
+}
+
+interface Open {
+  fd: number;
+  path: string;
+  rows: number;
+}
+
+function countLines(path: string): number {
+  const b = readFileSync(path);
+  let n = 0;
+  for (let i = 0; i < b.length; i++) if (b[i] === 10) n++;
+  return n;
 }
 
 export class Spool {
-  private buffer: string[] = [];
-  private fd: number | null = null;
+  private readonly open = new Map<string, Open>();
+  private readonly buffers = new Map<string, string[]>();
+  private sealed: Segment[] = [];
   private next: number;
-  private pendingRows = 0;
-  /** Torn lines (a crash in the middle of a write) skipped while reading segments. */
-  torn = 0;
+  private buffered = 0;
+  /** Torn tails (a crash in the middle of a write) cut off when the spool was opened. */
+  readonly torn: number = 0;
 
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });
-    const existing = this.segmentNumbers();
-    this.next = (existing.at(-1) ?? 0) + 1;
-    for (const n of existing) this.pendingRows += this.read(n).length;
-  }
-
-  private segmentNumbers(): number[] {
-    return readdirSync(this.dir)
-      .map((f) => SEGMENT.exec(f)?.[1])
-      .filter((x): x is string => x !== undefined)
-      .map(Number)
-      .sort((a, b) => a - b);
-  }
-
-  private path(n: number): string {
-    return join(this.dir, `${String(n).padStart(12, '0')}.spool`);
-  }
-
-  append(table: string, values: readonly Cell[]): void {
-    this.buffer.push(JSON.stringify([table, ...values]));
-  }
-
-  /** Rows not yet committed to the sink (written or buffered). */
-  get depth(): number {
-    return this.pendingRows + this.buffer.length;
-  }
-
-  /** Writes buffered rows to the open segment; `durable` also fsyncs it. */
-  sync(durable = false): void {
-    if (this.buffer.length > 0) {
-      if (this.fd === null) this.fd = openSync(this.path(this.next), 'a');
-      writeSync(this.fd, `${this.buffer.join('\n')}\n`);
-      this.pendingRows += this.buffer.length;
-      this.buffer = [];
+    let torn = 0;
+    for (const f of readdirSync(dir).sort()) {
+      const m = SEGMENT.exec(f);
+      if (m === null) continue;
+      const path = join(dir, f);
+      torn += cutTornTail(path);
+      this.sealed.push({ seq: Number(m[1]), table: m[2] as string, path, rows: countLines(path) });
     }
-    if (durable && this.fd !== null) fsyncSync(this.fd);
+    this.torn = torn;
+    this.next = (this.sealed.at(-1)?.seq ?? 0) + 1;
   }
 
-  /** Syncs and closes the open segment; later rows go to a new one. */
+  /** Appends one row (an object of the table's columns); written at the next sync. */
+  append(table: string, row: object): void {
+    let b = this.buffers.get(table);
+    if (b === undefined) {
+      b = [];
+      this.buffers.set(table, b);
+    }
+    b.push(JSON.stringify(row));
+    this.buffered++;
+  }
+
+  /** Rows not yet committed to the sink (buffered, written or sealed). */
+  get depth(): number {
+    let n = this.buffered;
+    for (const o of this.open.values()) n += o.rows;
+    for (const s of this.sealed) n += s.rows;
+    return n;
+  }
+
+  /** Writes buffered rows to the open segments (survives a process kill); `durable` fsyncs. */
+  sync(durable = false): void {
+    for (const [table, b] of this.buffers) {
+      if (b.length === 0) continue;
+      let o = this.open.get(table);
+      if (o === undefined) {
+        const path = join(this.dir, `${String(this.next++).padStart(12, '0')}.${table}.jsonl`);
+        o = { fd: openSync(path, 'a'), path, rows: 0 };
+        this.open.set(table, o);
+      }
+      writeSync(o.fd, `${b.join('\n')}\n`);
+      o.rows += b.length;
+      b.length = 0;
+    }
+    this.buffered = 0;
+    if (durable) for (const o of this.open.values()) fsyncSync(o.fd);
+  }
+
+  /** Syncs durably and closes the open segments, which become ready to drain. */
   seal(): void {
     this.sync(true);
-    if (this.fd !== null) {
-      closeSync(this.fd);
-      this.fd = null;
-      this.next++;
+    const done: Segment[] = [];
+    for (const [table, o] of this.open) {
+      closeSync(o.fd);
+      const seq = Number(SEGMENT.exec(o.path.slice(this.dir.length + 1))?.[1]);
+      done.push({ seq, table, path: o.path, rows: o.rows });
     }
+    this.open.clear();
+    this.sealed = [...this.sealed, ...done].sort((a, b) => a.seq - b.seq);
   }
 
-  private read(n: number): SpooledRow[] {
-    const text = readFileSync(this.path(n), 'utf8');
-    const rows: SpooledRow[] = [];
-    for (const line of text.split('\n')) {
-      if (line === '') continue;
-      let v: unknown;
-      try {
-        v = JSON.parse(line);
-      } catch {
-        this.torn++;
-        continue;
-      }
-      if (!Array.isArray(v) || typeof v[0] !== 'string') {
-        this.torn++;
-        continue;
-      }
-      rows.push({ table: v[0], values: v.slice(1) as Cell[] });
-    }
-    return rows;
+  /** Sealed segments, oldest first. */
+  segments(): readonly Segment[] {
+    return this.sealed;
   }
 
-  /**
-   * Seals, then hands each sealed segment to `commit` in order and deletes it once the
-   * commit resolved. Stops at the first failure, keeping that segment and the rest.
-   */
-  async drain(commit: (rows: readonly SpooledRow[]) => Promise<void>): Promise<number> {
+  /** Deletes a segment once its rows are committed. */
+  release(seg: Segment): void {
+    unlinkSync(seg.path);
+    this.sealed = this.sealed.filter((s) => s !== seg);
+  }
+
+  /** Hands each sealed segment to `commit`, oldest first; stops at the first failure. */
+  async drain(commit: (seg: Segment) => Promise<void>): Promise<number> {
     this.seal();
     let drained = 0;
-    for (const n of this.segmentNumbers()) {
-      const rows = this.read(n);
-      await commit(rows);
-      unlinkSync(this.path(n));
-      this.pendingRows -= rows.length;
-      drained += rows.length;
+    for (const seg of [...this.sealed]) {
+      await commit(seg);
+      this.release(seg);
+      drained += seg.rows;
     }
     return drained;
   }
@@ -120,4 +138,14 @@ export class Spool {
   close(): void {
     this.seal();
   }
+}
+
+/** Cuts an incomplete last line (a write torn by a crash); returns 1 if it cut one. */
+function cutTornTail(path: string): number {
+  const size = statSync(path).size;
+  if (size === 0) return 0;
+  const b = readFileSync(path);
+  if (b[size - 1] === 10) return 0;
+  truncateSync(path, b.lastIndexOf(10) + 1);
+  return 1;
 }

@@ -1,18 +1,16 @@
-// The journal writer: rows go to the spool at once and to the sink at each flush. If the
-// sink cannot be opened or refuses a batch, rows wait in the spool (nothing is lost) and
-// the next flush, or the next run, drains them.
+// The journal writer: rows go to the spool at once and to the sink in the background at
+// each flush. If the sink cannot be opened or refuses a segment, rows wait in the spool
+// (nothing is lost) and the next flush, or the next run, drains them.
+
+import { TABLES, type TableSpec } from './schema.js';
 import type { JournalSink } from './sink.js';
-import { type Cell, type Row, TABLES, type TableSpec } from './schema.js';
-import { Spool, type SpooledRow } from './spool.js';
+import type { Spool } from './spool.js';
 
 const BY_NAME = new Map(TABLES.map((t) => [t.name, t]));
 
-export function rowValues(t: TableSpec, row: Row): Cell[] {
-  return t.columns.map((c) => row[c.name] ?? null);
-}
-
 export class JournalWriter {
   private sink: JournalSink | null = null;
+  private inflight: Promise<boolean> | null = null;
   /** The last sink error, cleared by a successful flush. */
   lastError: string | null = null;
   committed = 0;
@@ -22,9 +20,9 @@ export class JournalWriter {
     private readonly openSink: () => Promise<JournalSink>,
   ) {}
 
-  /** `row` holds the table's columns by name (a DecisionRow, RejectRow, …). */
+  /** `row` holds exactly the table's columns by name (a DecisionRow, RejectRow, …). */
   write(t: TableSpec, row: object): void {
-    this.spool.append(t.name, rowValues(t, row as Row));
+    this.spool.append(t.name, row);
   }
 
   /** Makes buffered rows survive a process kill (no database involved). */
@@ -32,31 +30,54 @@ export class JournalWriter {
     this.spool.sync();
   }
 
-  /** Drains the spool into the sink; false (and lastError set) when the sink is unavailable. */
-  async flush(): Promise<boolean> {
-    try {
-      if (this.sink === null) this.sink = await this.openSink();
-      const sink = this.sink;
-      this.committed += await this.spool.drain((rows) => commitRows(sink, rows));
-      this.lastError = null;
-      return true;
-    } catch (e) {
-      this.lastError = (e as Error).message.split('\n')[0] ?? 'unknown error';
-      this.spool.seal();
-      return false;
-    }
-  }
-
-  /** The open sink, or null if it could not be opened. */
+  /** The open sink, or null (lastError set) if it cannot be opened. */
   async connected(): Promise<JournalSink | null> {
     if (this.sink === null) {
       try {
         this.sink = await this.openSink();
       } catch (e) {
-        this.lastError = (e as Error).message.split('\n')[0] ?? 'unknown error';
+        this.lastError = firstLine(e);
       }
     }
     return this.sink;
+  }
+
+  private async drain(): Promise<boolean> {
+    try {
+      const sink = await this.connected();
+      if (sink === null) {
+        this.spool.seal();
+        return false;
+      }
+      this.committed += await this.spool.drain(async (seg) => {
+        const t = BY_NAME.get(seg.table);
+        if (t === undefined)
+          throw new Error(`spool holds a segment for an unknown table ${seg.table}`);
+        await sink.insertFile(t, seg.path);
+      });
+      this.lastError = null;
+      return true;
+    } catch (e) {
+      this.lastError = firstLine(e);
+      return false;
+    }
+  }
+
+  /** Seals the spool and drains it in the background; the result arrives via `settle`. */
+  flushInBackground(onDone: (ok: boolean) => void): void {
+    this.spool.seal();
+    if (this.inflight !== null) return;
+    this.inflight = this.drain().then((ok) => {
+      this.inflight = null;
+      onDone(ok);
+      return ok;
+    });
+  }
+
+  /** Waits for any background drain, then drains what is left; false if the sink failed. */
+  async flush(): Promise<boolean> {
+    if (this.inflight !== null) await this.inflight;
+    return this.drain();
   }
 
   close(): void {
@@ -66,16 +87,6 @@ export class JournalWriter {
   }
 }
 
-async function commitRows(sink: JournalSink, rows: readonly SpooledRow[]): Promise<void> {
-  const byTable = new Map<string, Cell[][]>();
-  for (const r of rows) {
-    let list = byTable.get(r.table);
-    if (list === undefined) byTable.set(r.table, (list = []));
-    list.push(r.values as Cell[]);
-  }
-  for (const [name, list] of byTable) {
-    const t = BY_NAME.get(name);
-    if (t === undefined) throw new Error(`spool holds rows for an unknown table ${name}`);
-    await sink.insert(t, list);
-  }
+function firstLine(e: unknown): string {
+  return (e as Error).message.split('\n')[0] ?? 'unknown error';
 }

@@ -39,30 +39,32 @@ export interface Scan {
 }
 
 const SYMBOL = /^[A-Z0-9][A-Z0-9._-]{0,31}$/;
+/** Symbols already checked (a universe is small and repeats every scan). */
+const KNOWN_SYMBOLS = new Set<string>();
 
-function symbolMap(v: unknown, field: string, check: (x: unknown, f: string) => number) {
+function symbolMap(v: unknown, field: string, inRange: (x: number) => boolean, why: string) {
   const o = asObj(v, field);
   const symbols: string[] = [];
   const values: number[] = [];
-  for (const [k, x] of Object.entries(o)) {
-    if (!SYMBOL.test(k)) throw new InvalidInput(`${field}.${k}: not a symbol`);
+  for (const k in o) {
+    if (!KNOWN_SYMBOLS.has(k)) {
+      if (!SYMBOL.test(k)) throw new InvalidInput(`${field}.${k}: not a symbol`);
+      if (KNOWN_SYMBOLS.size < 100_000) KNOWN_SYMBOLS.add(k);
+    }
+    const x = o[k];
+    if (typeof x !== 'number' || !inRange(x)) {
+      const f = `${field}.${k}`;
+      finite(x, f);
+      throw new InvalidInput(`${f}: ${why}`);
+    }
     symbols.push(k);
-    values.push(check(x, `${field}.${k}`));
+    values.push(x);
   }
   return { symbols, values };
 }
 
-function price(x: unknown, f: string): number {
-  const p = finite(x, f);
-  if (!(p > 0)) throw new InvalidInput(`${f}: price must be > 0`);
-  return p;
-}
-
-function imbalance(x: unknown, f: string): number {
-  const v = finite(x, f);
-  if (v < -1 || v > 1) throw new InvalidInput(`${f}: imbalance outside [-1, 1]`);
-  return v;
-}
+const isPrice = (p: number) => p > 0 && p < Number.POSITIVE_INFINITY;
+const isImbalance = (v: number) => v >= -1 && v <= 1;
 
 function optStr(v: unknown, field: string): string | null {
   return v === undefined || v === null ? null : str(v, field);
@@ -89,11 +91,11 @@ function parseEsof(v: unknown): Esof | null {
 
 function build(raw: unknown): Scan {
   const o: Obj = asObj(raw, 'scan');
-  const prices = symbolMap(o.prices ?? missing('prices'), 'prices', price);
+  const prices = symbolMap(o.prices ?? missing('prices'), 'prices', isPrice, 'price must be > 0');
   const ob =
     o.ob_imbalance === undefined || o.ob_imbalance === null
       ? { symbols: [], values: [] }
-      : symbolMap(o.ob_imbalance, 'ob_imbalance', imbalance);
+      : symbolMap(o.ob_imbalance, 'ob_imbalance', isImbalance, 'imbalance outside [-1, 1]');
   const btcMa99 = optFinite(o.btc_ma99, 'btc_ma99');
   if (btcMa99 !== null && !(btcMa99 > 0)) throw new InvalidInput('btc_ma99: must be > 0');
   return {

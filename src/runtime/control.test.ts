@@ -23,7 +23,20 @@ describe('cadence control plane over HTTP', () => {
     const journal = join(dir, 'j.duckdb');
     const child = spawn(
       process.execPath,
-      [BIN, 'shadow', '--scans', scans, '--journal', journal, '--rate', '1000', '--control-port', '0', '--control-token', 's3cret'],
+      [
+        BIN,
+        'shadow',
+        '--scans',
+        scans,
+        '--journal',
+        journal,
+        '--rate',
+        '1000',
+        '--control-port',
+        '0',
+        '--control-token',
+        's3cret',
+      ],
       { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const [, port] = await waitFor(child.stderr, /control endpoint: http:\/\/127\.0\.0\.1:(\d+)/);
@@ -32,7 +45,11 @@ describe('cadence control plane over HTTP', () => {
     expect((await fetch(url)).status).toBe(200);
     const refused = await fetch(url, { method: 'PUT', body });
     expect(refused.status).toBe(401);
-    const wrong = await fetch(url, { method: 'PUT', body, headers: { authorization: 'Bearer nope' } });
+    const wrong = await fetch(url, {
+      method: 'PUT',
+      body,
+      headers: { authorization: 'Bearer nope' },
+    });
     expect(wrong.status).toBe(401);
     await new Promise((r) => setTimeout(r, 500));
     const ok = await fetch(url, {
@@ -44,12 +61,16 @@ describe('cadence control plane over HTTP', () => {
     const applied = (await ok.json()) as { at_scan: number; old: unknown; new: unknown };
     expect(applied.old).toEqual({ every_scans: 1 });
     expect(applied.new).toEqual({ every_scans: 5 });
-    expect((await (await fetch(url)).json()).decide).toEqual({ every_scans: 5 });
+    expect(((await (await fetch(url)).json()) as { decide: unknown }).decide).toEqual({
+      every_scans: 5,
+    });
     await new Promise((r) => child.once('exit', r));
     expect(child.exitCode).toBe(0);
 
     const s = applied.at_scan;
-    const decided = exportJsonl(journal, 'violet_decisions', join(dir, 'd.jsonl')).map((r) => r.scan_number as number);
+    const decided = exportJsonl(journal, 'violet_decisions', join(dir, 'd.jsonl')).map(
+      (r) => r.scan_number as number,
+    );
     expect(decided.filter((n) => n <= s)).toEqual(Array.from({ length: s + 1 }, (_, i) => i));
     const after = decided.filter((n) => n > s);
     expect(after[0]).toBe(s + 5);
@@ -71,7 +92,9 @@ describe('journal outage', () => {
     const dir = tempDir();
     const scans = sampleArchive(dir, 1200, 4);
     const journal = join(dir, 'j.duckdb');
-    expect(violet(['shadow', '--scans', sampleArchive(dir, 10, 4), '--journal', journal]).status).toBe(0);
+    expect(
+      violet(['shadow', '--scans', sampleArchive(dir, 10, 4), '--journal', journal]).status,
+    ).toBe(0);
     // Another process holds DuckDB's file lock: the journal cannot be opened.
     const locker = spawn(
       process.execPath,

@@ -1,8 +1,9 @@
 // The soak report from a journal (seed §9): what `violet soak report` and the end of
 // `violet shadow` print.
-import { STABLECOIN_SYMBOLS, SIZER_BY_PROFILE } from '../kernel/index.js';
+
 import { openSink } from '../journal/open.js';
 import { readDecisions, readRejects } from '../journal/read.js';
+import { CLAMP, SIZER_BY_PROFILE, STABLECOIN_SYMBOLS } from '../kernel/index.js';
 import type { Profile } from '../model/index.js';
 import { type SoakReport, soakReport } from '../studies/soak/index.js';
 
@@ -22,6 +23,10 @@ export async function soakReportFromJournal(
       orders: extra.orders,
       errors: extra.errors,
       sizer: SIZER_BY_PROFILE[profile],
+      maxComposedLeverage:
+        profile === 'orchestrator'
+          ? CLAMP.abs_max_leverage
+          : SIZER_BY_PROFILE[profile].max_leverage,
       stablecoins: STABLECOIN_SYMBOLS,
     });
   } finally {

@@ -2,13 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  CLAMP,
-  compose,
-  exchangeLeverage,
-  SC,
-  SIZER_BY_PROFILE,
-} from '../kernel/index.js';
+import { CLAMP, compose, exchangeLeverage, SC, SIZER_BY_PROFILE } from '../kernel/index.js';
 import type { Posture, Profile } from '../model/index.js';
 import { BIN, REPO, violet } from '../test-support/cli.js';
 import { exportJsonl, sampleArchive, tempDir } from '../test-support/journal.js';
@@ -36,7 +30,10 @@ function recomputes(r: Row): boolean {
     Object.is(c.leverage, r.leverage) &&
     Object.is(c.notional, r.notional) &&
     Object.is(c.baseLeverage, r.base_leverage) &&
-    Object.is((r.acb_boost as number) * (r.meta_boost as number) * (r.mc_scale as number), r.regime_mult) &&
+    Object.is(
+      (r.acb_boost as number) * (r.meta_boost as number) * (r.mc_scale as number),
+      r.regime_mult,
+    ) &&
     Object.is((r.notional as number) / (r.capital as number), r.notional_fraction) &&
     exchangeLeverage('cubic', r.leverage as number, 3) === r.exchange_leverage
   );
@@ -67,21 +64,38 @@ describe('shadow soak over a replayed archive', () => {
     const dir = tempDir();
     const scans = sampleArchive(dir, 1500, 9);
     for (const j of ['a', 'b']) {
-      expect(violet(['shadow', '--scans', scans, '--journal', join(dir, `${j}.duckdb`)]).status).toBe(0);
+      expect(
+        violet(['shadow', '--scans', scans, '--journal', join(dir, `${j}.duckdb`)]).status,
+      ).toBe(0);
       for (const f of ['jsonl', 'csv', 'parquet']) {
         const out = join(dir, `${j}.${f}`);
-        const r = violet(['journal', 'export', '--journal', join(dir, `${j}.duckdb`), '--table', 'violet_decisions', '--format', f, '--out', out]);
+        const r = violet([
+          'journal',
+          'export',
+          '--journal',
+          join(dir, `${j}.duckdb`),
+          '--table',
+          'violet_decisions',
+          '--format',
+          f,
+          '--out',
+          out,
+        ]);
         expect(r.status).toBe(0);
       }
     }
     for (const f of ['jsonl', 'csv', 'parquet']) {
-      expect(readFileSync(join(dir, `a.${f}`)).equals(readFileSync(join(dir, `b.${f}`)))).toBe(true);
+      expect(readFileSync(join(dir, `a.${f}`)).equals(readFileSync(join(dir, `b.${f}`)))).toBe(
+        true,
+      );
     }
   });
 
   it('processes a malformed archive to the end, rejecting each bad line with its reason', () => {
     const dir = tempDir();
-    const good = readFileSync(sampleArchive(dir, 30, 3), 'utf8').trim().split('\n');
+    const good = readFileSync(sampleArchive(dir, 30, 3), 'utf8')
+      .trim()
+      .split('\n');
     const scan = (i: number) => JSON.parse(good[i] as string);
     const bad = [
       '{"scan_number": 10, "ts": ',
@@ -118,7 +132,10 @@ describe('shadow soak over a replayed archive', () => {
     const scans = sampleArchive(dir, 6000, 11);
     const journal = join(dir, 'j.duckdb');
     const args = [BIN, 'shadow', '--scans', scans, '--journal', journal];
-    const child = spawn(process.execPath, [...args, '--rate', '2000'], { cwd: REPO, stdio: 'ignore' });
+    const child = spawn(process.execPath, [...args, '--rate', '2000'], {
+      cwd: REPO,
+      stdio: 'ignore',
+    });
     await new Promise((r) => setTimeout(r, 2500));
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));

@@ -17,8 +17,23 @@ export function sampleArchive(dir: string, scans: number, seed: number, assets =
   return path;
 }
 
-export function exportJsonl(journal: string, table: string, out: string): Record<string, unknown>[] {
-  const r = violet(['journal', 'export', '--journal', journal, '--table', table, '--format', 'jsonl', '--out', out]);
+export function exportJsonl(
+  journal: string,
+  table: string,
+  out: string,
+): Record<string, unknown>[] {
+  const r = violet([
+    'journal',
+    'export',
+    '--journal',
+    journal,
+    '--table',
+    table,
+    '--format',
+    'jsonl',
+    '--out',
+    out,
+  ]);
   if (r.status !== 0) throw new Error(`export failed: ${r.stderr}`);
   return readFileSync(out, 'utf8')
     .split('\n')

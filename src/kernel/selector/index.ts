@@ -8,22 +8,33 @@ export interface IrpScore {
   readonly alignment: number;
 }
 
-/** IRP of one price series (oldest first); null if it is shorter than lookback + 1. */
-export function irp(
-  prices: readonly number[],
+/** r_i = (p_i - p_{i-1}) / p_{i-1} for a price series, oldest first. */
+export function returnsOf(prices: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let i = 1; i < prices.length; i++) {
+    const prev = prices[i - 1] as number;
+    out.push(((prices[i] as number) - prev) / prev);
+  }
+  return out;
+}
+
+/**
+ * IRP over the last irp_lookback returns (oldest first, summed in that order); null when
+ * fewer are held. A caller may keep returns as prices arrive: each is the same division.
+ */
+export function irpFromReturns(
+  returns: ArrayLike<number>,
   direction: Direction,
   p: SelectorParams,
 ): { irpScore: number; alignment: number } | null {
   const n = p.irp_lookback;
-  if (prices.length < n + 1) return null;
+  if (returns.length < n) return null;
   const d = direction === 'SHORT' ? -1 : 1;
-  const start = prices.length - n;
   let up = 0.0;
   let down = 0.0;
   let aligned = 0;
-  for (let i = start; i < prices.length; i++) {
-    const prev = prices[i - 1] as number;
-    const r = ((prices[i] as number) - prev) / prev;
+  for (let i = returns.length - n; i < returns.length; i++) {
+    const r = returns[i] as number;
     const dr = d * r;
     if (dr > 0) {
       up = up + dr;
@@ -36,13 +47,18 @@ export function irp(
   return { irpScore: denom === 0 ? 0 : (up - down) / denom, alignment: aligned / n };
 }
 
+/** IRP of one price series (oldest first); null if it is shorter than lookback + 1. */
+export function irp(prices: readonly number[], direction: Direction, p: SelectorParams) {
+  return irpFromReturns(returnsOf(prices), direction, p);
+}
+
 /**
  * Picks the highest IRP among eligible symbols; ties go to the smallest symbol.
- * `history(symbol)` returns the symbol's recent prices, oldest first.
+ * `returns(symbol)` gives the symbol's recent returns, oldest first.
  */
 export function selectAsset(
   symbols: readonly string[],
-  history: (symbol: string) => readonly number[],
+  returns: (symbol: string) => ArrayLike<number>,
   excluded: ReadonlySet<string>,
   direction: Direction,
   p: SelectorParams,
@@ -50,7 +66,7 @@ export function selectAsset(
   let best: IrpScore | null = null;
   for (const symbol of symbols) {
     if (excluded.has(symbol)) continue;
-    const s = irp(history(symbol), direction, p);
+    const s = irpFromReturns(returns(symbol), direction, p);
     if (s === null || !(s.alignment >= p.min_irp_alignment)) continue;
     if (
       best === null ||

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SELECTOR, STABLECOIN_SYMBOLS } from '../params/index.js';
-import { irp, selectAsset } from './index.js';
+import { irp, returnsOf, selectAsset } from './index.js';
 
 const falling = (start: number, step: number) =>
   Array.from({ length: 21 }, (_, i) => start * (1 - step) ** i);
@@ -25,7 +25,7 @@ describe('IRP selector (seed §7)', () => {
     };
     const pick = selectAsset(
       Object.keys(h),
-      (s) => h[s] ?? [],
+      (s) => returnsOf(h[s] ?? []),
       new Set(STABLECOIN_SYMBOLS),
       'SHORT',
       SELECTOR,
@@ -35,13 +35,13 @@ describe('IRP selector (seed §7)', () => {
 
   it('applies the alignment gate only when it is set (muted at 0.0 = BLUE gold)', () => {
     const zigzag = Array.from({ length: 21 }, (_, i) => (i % 2 === 0 ? 100 : 99.5 - i * 0.001));
-    const gated = selectAsset(['AUSDT'], () => zigzag, new Set(), 'SHORT', {
+    const gated = selectAsset(['AUSDT'], () => returnsOf(zigzag), new Set(), 'SHORT', {
       ...SELECTOR,
       min_irp_alignment: 0.6,
     });
-    expect(selectAsset(['AUSDT'], () => zigzag, new Set(), 'SHORT', SELECTOR)?.symbol).toBe(
-      'AUSDT',
-    );
+    expect(
+      selectAsset(['AUSDT'], () => returnsOf(zigzag), new Set(), 'SHORT', SELECTOR)?.symbol,
+    ).toBe('AUSDT');
     expect(gated).toBeNull();
   });
 });

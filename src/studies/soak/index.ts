@@ -15,6 +15,8 @@ export interface SoakInput {
   /** Engine errors counted during the run. */
   readonly errors: number;
   readonly sizer: SizerParams;
+  /** Largest leverage the composition can yield: max_leverage (v3-shadow), abs_max_leverage (orchestrator). */
+  readonly maxComposedLeverage: number;
   readonly stablecoins: readonly string[];
 }
 
@@ -282,7 +284,7 @@ export function soakReport(input: SoakInput): SoakReport {
   const base = summarise(t.bases, t.nBase, t.sumBase);
   const conviction = summarise(t.leverages, t.nLev, t.sumLev);
   const baseAtMedian = medianVelDiv === null ? null : (size(medianVelDiv, sizer)?.leverage ?? null);
-  const cap = sizer.base_fraction * sizer.max_leverage;
+  const cap = sizer.base_fraction * input.maxComposedLeverage;
   const maxNf = orNull(t.maxNotionalFraction);
 
   const swings = Float64Array.from(

@@ -86,6 +86,7 @@ function input(decisions: readonly DecisionRow[], over: Partial<SoakInput> = {})
     orders: 0,
     errors: 0,
     sizer: SIZER_V3_SHADOW,
+    maxComposedLeverage: SIZER_V3_SHADOW.max_leverage,
     stablecoins: STABLECOIN_SYMBOLS,
     ...over,
   };
