@@ -11,9 +11,10 @@ export interface Figure {
   readonly unit: string;
   readonly baseline: string;
   readonly baselineValue: number;
-  /** value / baselineValue (higher is better) */
+  /** value / baselineValue */
   readonly ratio: number;
-  readonly target: number | null;
+  /** What passes, e.g. "ratio >= 50" or "value >= 20000"; null when there is no target. */
+  readonly target: string | null;
   readonly pass: boolean | null;
 }
 
@@ -45,8 +46,8 @@ export function writeResults(
       f.value.toPrecision(4),
       f.unit,
       `${f.baseline} (${f.baselineValue.toPrecision(4)})`,
-      `${f.ratio.toFixed(1)}x`,
-      f.target === null ? '' : `>= ${f.target}x`,
+      `${f.ratio.toFixed(2)}x`,
+      f.target ?? '',
       f.pass === null ? '' : f.pass ? 'yes' : 'NO',
     ]),
   );

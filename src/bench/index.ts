@@ -2,9 +2,15 @@
 // Results: var/bench/results.json (machine-readable) and results.md (table).
 import { benchCompose } from './compose.js';
 import { writeResults } from './harness.js';
+import { benchMemory, benchReplay } from './replay.js';
 
 const SEED = 20260615;
-const figures = [...benchCompose(200_000, SEED)];
+const memoryScans = Number(process.env.VIOLET_BENCH_MEMORY_SCANS ?? 1_000_000);
+const figures = [
+  ...benchCompose(200_000, SEED),
+  ...(await benchReplay(20_000, 7)),
+  ...benchMemory(memoryScans, 7),
+];
 const text = writeResults('var/bench', figures, {
   seed: SEED,
   node: process.version,

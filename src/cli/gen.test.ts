@@ -29,9 +29,9 @@ describe('violet gen scans', () => {
     expect(run.stderr).toContain('--scans');
   });
 
-  it('refuses an output that is not .jsonl with exit 2', () => {
+  it('refuses an output that is not .jsonl or .parquet with exit 2', () => {
     const run = gen(join(dir, 'scans.csv'));
     expect(run.status).toBe(2);
-    expect(run.stderr).toBe('violet: --out must end in .jsonl\n');
+    expect(run.stderr).toBe('violet: --out must end in .jsonl or .parquet\n');
   });
 });

@@ -1,10 +1,11 @@
 // `violet gen scans`: writes the seeded synthetic market as JSON Lines.
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type Command, InvalidArgumentError } from 'commander';
 import { STABLECOIN_SYMBOLS } from '../kernel/index.js';
+import { jsonlToParquet } from '../sources/parquet.js';
 import {
   DEFAULT_STEP_MS,
   type SyntheticOptions,
@@ -57,14 +58,22 @@ export interface GenScansOpts {
 
 /** Writes the market to `out` and prints one summary line (also used by `violet start`). */
 export async function genScans(opts: GenScansOpts): Promise<void> {
-  if (!opts.out.endsWith('.jsonl')) throw new UsageError('--out must end in .jsonl');
+  const parquet = opts.out.endsWith('.parquet');
+  if (!opts.out.endsWith('.jsonl') && !parquet) {
+    throw new UsageError('--out must end in .jsonl or .parquet');
+  }
+  const jsonl = parquet ? `${opts.out}.tmp.jsonl` : opts.out;
   const bar = progressBar(opts.scans, 'scans');
   try {
     mkdirSync(dirname(opts.out), { recursive: true });
     await pipeline(
       Readable.from(chunks(opts, (done) => bar.update(done))),
-      createWriteStream(opts.out),
+      createWriteStream(jsonl),
     );
+    if (parquet) {
+      await jsonlToParquet(jsonl, opts.out);
+      rmSync(jsonl);
+    }
   } catch (e) {
     // A file-system refusal is the user's to fix; anything else is a bug.
     if ((e as NodeJS.ErrnoException).code === undefined) throw e;
@@ -81,8 +90,8 @@ export function registerGen(program: Command): void {
   const gen = program.command('gen').description('generate seeded synthetic data');
   gen
     .command('scans')
-    .description('write a seeded synthetic market (SPEC §2 scans) as JSON Lines')
-    .requiredOption('--out <file>', 'output file (.jsonl); parent folders are created')
+    .description('write a seeded synthetic market (SPEC §2 scans) as JSON Lines or Parquet')
+    .requiredOption('--out <file>', 'output file (.jsonl or .parquet); parent folders are created')
     .requiredOption('--scans <n>', 'number of scans', positiveInt)
     .requiredOption(
       '--assets <m>',

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { DuckDbJournal } from '../journal/duckdb.js';
 import { DEFAULT_JOURNAL, journalWriter } from '../journal/open.js';
 import { selectSql, tableByName } from '../journal/read.js';
-import { TABLES } from '../journal/schema.js';
+import { createTableSql, TABLES, type TableSpec } from '../journal/schema.js';
 import { CheckFailed, UsageError } from './errors.js';
 
 const FORMATS = {
@@ -69,6 +69,20 @@ export function registerJournal(program: Command): void {
         process.stdout.write(`exported ${o.table} (${n} rows) to ${o.out}\n`);
       },
     );
+  journal
+    .command('ddl')
+    .description(
+      'print the journal DDL (the files under sql/duckdb/ are this output, one per table)',
+    )
+    .option('--table <name>', 'only this table')
+    .action((o: { table?: string }) => {
+      const one = o.table === undefined ? null : tableByName(o.table);
+      if (one === undefined) {
+        throw new UsageError(`--table: expected one of ${TABLES.map((t) => t.name).join(', ')}`);
+      }
+      const ts: readonly TableSpec[] = one === null ? TABLES : [one];
+      process.stdout.write(ts.map(createTableSql).join('\n'));
+    });
   journal
     .command('drain')
     .description('write rows waiting in the spool (after a crash or an outage) into the journal')

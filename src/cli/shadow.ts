@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { DEFAULT_JOURNAL } from '../journal/open.js';
 import { soakReportFromJournal } from '../runtime/report.js';
 import { runShadow, type ShadowResult } from '../runtime/shadow.js';
-import { jsonlSource } from '../sources/archive.js';
+import { archiveSource } from '../sources/index.js';
 import { type SoakReport, soakMarkdown } from '../studies/soak/index.js';
 import { loadConfig } from './config.js';
 import { CheckFailed, UsageError } from './errors.js';
@@ -15,6 +15,11 @@ import { progressBar } from './progress.js';
 function writeOut(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
+}
+
+function clockKind(v: string | undefined): 'scan' | 'wall' {
+  if (v === undefined || v === 'scan' || v === 'wall') return v ?? 'scan';
+  throw new UsageError('--clock: expected scan or wall');
 }
 
 export function emitReport(r: SoakReport, opts: { json?: string; md?: string }): string {
@@ -31,6 +36,7 @@ export interface ShadowCliOptions {
   instance?: string;
   config?: string;
   rate: number;
+  clock?: string;
   controlPort?: number;
   controlToken?: string;
   json?: string;
@@ -40,10 +46,9 @@ export interface ShadowCliOptions {
 export async function shadowCommand(
   o: ShadowCliOptions,
 ): Promise<{ result: ShadowResult; report: SoakReport; markdown: string }> {
-  if (!existsSync(o.scans)) throw new UsageError(`no such scan archive: ${o.scans}`);
-  if (!o.scans.endsWith('.jsonl')) throw new UsageError('--scans must be a .jsonl archive');
+  const source = archiveSource(o.scans);
+  if (typeof source === 'string') throw new UsageError(source);
   const config = loadConfig(o.config, { instance: o.instance, profile: o.profile });
-  const source = jsonlSource(o.scans);
   const bar = progressBar(source.bytes ?? 0, 'bytes');
   const token = o.controlToken ?? process.env.VIOLET_CONTROL_TOKEN ?? null;
   const result = await runShadow({
@@ -51,6 +56,7 @@ export async function shadowCommand(
     source,
     journal: o.journal,
     ratePerSec: o.rate,
+    clock: clockKind(o.clock),
     ...(o.controlPort === undefined ? {} : { control: { port: o.controlPort, token } }),
     onControl: (s) => process.stderr.write(`control endpoint: http://127.0.0.1:${s.port}\n`),
     hooks: {
@@ -80,12 +86,17 @@ export function registerShadow(program: Command): void {
     .description(
       'run a shadow soak over a scan archive: decide every scan, journal every decision, never trade',
     )
-    .requiredOption('--scans <file>', 'scan archive (.jsonl)')
+    .requiredOption('--scans <file>', 'scan archive (.jsonl or .parquet)')
     .option('--journal <file>', 'DuckDB journal file', DEFAULT_JOURNAL)
     .option('--profile <name>', 'orchestrator | v3-shadow (default from config: orchestrator)')
     .option('--instance <id>', 'instance id (default from config: violet-1)')
     .option('--config <file>', 'engine config (JSON)')
     .option('--rate <scans/s>', 'replay pace, 0 = as fast as possible', positiveInt, 0)
+    .option(
+      '--clock <kind>',
+      'scan: cadence runs on scan time (replay); wall: on wall time (live-like)',
+      'scan',
+    )
     .option(
       '--control-port <port>',
       'serve the control endpoint on 127.0.0.1 (0 = any free port)',

@@ -1,5 +1,6 @@
 // The reactor (issue 3 §2): one loop over scans, timers and control commands. Control
 // commands queue up and apply between scans; cadence decides which actions run on a scan.
+import { basename } from 'node:path';
 import { setImmediate as yieldLoop } from 'node:timers/promises';
 import { CONTROL_AUDIT, DECISIONS, REJECTS } from '../journal/schema.js';
 import type { JournalWriter } from '../journal/writer.js';
@@ -61,6 +62,7 @@ export class Reactor {
     spoolPeak: 0,
   };
   private readonly commands: ControlCommand[] = [];
+  private sourceName = '';
   private auditSeq = 0;
 
   constructor(
@@ -70,6 +72,8 @@ export class Reactor {
     private readonly clock: Clock & Partial<Pick<ReplayClock, 'advance'>>,
     private readonly hooks: ReactorHooks = {},
     private readonly ratePerSec = 0,
+    /** Timer period for time-based quanta between scans; 0 = scans only (replay clock). */
+    private readonly tickMs = 0,
   ) {}
 
   /** Queues a cadence change; it applies before the next scan is handled. */
@@ -102,6 +106,7 @@ export class Reactor {
     this.stats.rejected++;
     this.writer.write(REJECTS, {
       instance_id: this.engine.config.instance_id,
+      source: this.sourceName,
       source_seq: seq,
       scan_number: scanNumber,
       reason,
@@ -154,6 +159,11 @@ export class Reactor {
     // Shadow mode holds no positions: the exit check runs on its cadence and finds none.
     if (this.due('exit-check')) this.stats.exitChecks++;
     if (this.due('journal-flush')) this.flushSoon();
+    this.timed();
+  }
+
+  /** Actions that may also fall due on clock time alone, between scans. */
+  private timed(): void {
     if (this.due('stats-snapshot')) {
       this.stats.snapshots++;
       this.hooks.onSnapshot?.(this.stats);
@@ -161,8 +171,25 @@ export class Reactor {
     if (this.due('report')) this.hooks.onReport?.(this.stats);
   }
 
+  /** A timer tick (live clock): time-based quanta fire even when no scan arrives. */
+  tick(): void {
+    this.applyCommands();
+    if (this.due('journal-flush')) this.flushSoon();
+    this.timed();
+  }
+
   async run(source: ScanSource): Promise<RunStats> {
     const started = Date.now();
+    this.sourceName = basename(source.name);
+    const timer = this.tickMs > 0 ? setInterval(() => this.tick(), this.tickMs) : null;
+    try {
+      return await this.replay(source, started);
+    } finally {
+      if (timer !== null) clearInterval(timer);
+    }
+  }
+
+  private async replay(source: ScanSource, started: number): Promise<RunStats> {
     let bytes = 0;
     let sinceYield = 0;
     for await (const batch of source.batches()) {

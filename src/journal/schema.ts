@@ -67,9 +67,11 @@ export const DECISIONS: TableSpec = {
 
 export const REJECTS: TableSpec = {
   name: 'violet_rejects',
-  key: ['instance_id', 'source_seq'],
+  key: ['instance_id', 'source', 'source_seq'],
   columns: [
     c('instance_id', 'VARCHAR'),
+    /** The source's name (an archive's file name), so two archives never share a key. */
+    c('source', 'VARCHAR'),
     /** Position of the record in its source (line number of an archive, 1-based). */
     c('source_seq', 'BIGINT'),
     c('scan_number', 'BIGINT', true),
@@ -145,6 +147,7 @@ export interface DecisionRow {
 
 export interface RejectRow {
   readonly instance_id: string;
+  readonly source: string;
   readonly source_seq: number;
   readonly scan_number: number | null;
   readonly reason: string;

@@ -91,6 +91,39 @@ describe('shadow soak over a replayed archive', () => {
     }
   });
 
+  it('replays a Parquet archive to the same journal as its JSON Lines twin', () => {
+    const dir = tempDir();
+    for (const ext of ['jsonl', 'parquet']) {
+      const scans = join(dir, `s.${ext}`);
+      const gen = [
+        'gen',
+        'scans',
+        '--out',
+        scans,
+        '--scans',
+        '1200',
+        '--assets',
+        '10',
+        '--seed',
+        '8',
+      ];
+      expect(violet(gen).status).toBe(0);
+      expect(
+        violet(['shadow', '--scans', scans, '--journal', join(dir, `${ext}.duckdb`)]).status,
+      ).toBe(0);
+    }
+    const a = exportJsonl(join(dir, 'jsonl.duckdb'), 'violet_decisions', join(dir, 'a.jsonl'));
+    const b = exportJsonl(join(dir, 'parquet.duckdb'), 'violet_decisions', join(dir, 'b.jsonl'));
+    expect(a).toHaveLength(1200);
+    expect(b).toEqual(a);
+    const stats = readFileSync(join(dir, 'jsonl.duckdb.stats.jsonl'), 'utf8').trim().split('\n');
+    expect(JSON.parse(stats[0] as string)).toMatchObject({
+      kind: 'snapshot',
+      accepted: 720,
+      decisions: 720,
+    });
+  });
+
   it('processes a malformed archive to the end, rejecting each bad line with its reason', () => {
     const dir = tempDir();
     const good = readFileSync(sampleArchive(dir, 30, 3), 'utf8')

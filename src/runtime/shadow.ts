@@ -1,7 +1,8 @@
 // The shadow soak runtime: config, source, journal, reactor and control plane wired
 // together. Decisions go to the journal only; no order is ever sent.
+import { appendFileSync } from 'node:fs';
 import { CadencePlane } from '../engine/cadence.js';
-import { ReplayClock } from '../engine/clock.js';
+import { LiveClock, ReplayClock } from '../engine/clock.js';
 import type { EngineConfig } from '../engine/config.js';
 import { type ControlServer, startControl } from '../engine/control.js';
 import { DecisionEngine } from '../engine/decision.js';
@@ -14,6 +15,8 @@ export interface ShadowOptions {
   readonly source: ScanSource;
   readonly journal: string;
   readonly ratePerSec?: number;
+  /** `scan`: time is scan time (replay); `wall`: time is wall time (live-like shadowing). */
+  readonly clock?: 'scan' | 'wall';
   readonly control?: { port: number; token: string | null };
   readonly hooks?: ReactorHooks;
   readonly onControl?: (server: ControlServer) => void;
@@ -25,6 +28,7 @@ export interface ShadowResult {
   readonly spoolDir: string;
   readonly tornSpoolLines: number;
   readonly journalError: string | null;
+  readonly statsFile: string;
 }
 
 export async function runShadow(o: ShadowOptions): Promise<ShadowResult> {
@@ -32,13 +36,32 @@ export async function runShadow(o: ShadowOptions): Promise<ShadowResult> {
   // Rows left by an earlier run (a crash, an outage) go in first.
   await writer.flush();
   const engine = new DecisionEngine(o.config);
+  const wall = o.clock === 'wall';
+  const statsFile = `${o.journal}.stats.jsonl`;
+  const snapshot = (kind: string) => (s: RunStats) =>
+    appendFileSync(
+      statsFile,
+      `${JSON.stringify({
+        kind,
+        instance_id: o.config.instance_id,
+        scan_number: s.lastScanNumber,
+        scan_ts: s.lastScanTs,
+        accepted: s.accepted,
+        decisions: s.decisions,
+        actuated: s.actuated,
+        rejected: s.rejected,
+        spool_depth: writer.spool.depth,
+        flush_failures: s.flushFailures,
+      })}\n`,
+    );
   const reactor = new Reactor(
     engine,
     writer,
     new CadencePlane(o.config.cadence),
-    new ReplayClock(),
-    o.hooks,
+    wall ? new LiveClock() : new ReplayClock(),
+    { onSnapshot: snapshot('snapshot'), onReport: snapshot('report'), ...o.hooks },
     o.ratePerSec ?? 0,
+    wall ? 1000 : 0,
   );
   let control: ControlServer | null = null;
   if (o.control !== undefined) {
@@ -58,6 +81,7 @@ export async function runShadow(o: ShadowOptions): Promise<ShadowResult> {
       spoolDir: writer.spool.dir,
       tornSpoolLines: writer.spool.torn,
       journalError: writer.lastError,
+      statsFile,
     };
   } finally {
     await control?.close();

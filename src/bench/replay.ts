@@ -1,0 +1,94 @@
+// End-to-end replay (issue 3): scans/s for 40-asset scans with the journal on, against
+// bare JSON.parse of the same archive; and peak memory over 1,000,000 scans.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { genScans } from '../cli/gen.js';
+import { parseConfig } from '../engine/config.js';
+import { runShadow } from '../runtime/shadow.js';
+import { jsonlSource } from '../sources/archive.js';
+import type { Figure } from './harness.js';
+
+export async function benchReplay(scans: number, seed: number): Promise<Figure[]> {
+  const archive = `var/bench/replay-${scans}x40-${seed}.jsonl`;
+  if (!existsSync(archive)) {
+    await genScans({ out: archive, scans, assets: 40, seed, stepMs: 5000 });
+  }
+  const t0 = process.hrtime.bigint();
+  let parsed = 0;
+  for (const line of readFileSync(archive, 'utf8').split('\n')) {
+    if (line !== '') parsed += Object.keys(JSON.parse(line)).length > 0 ? 1 : 0;
+  }
+  const parseSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const config = parseConfig({});
+  if (!config.ok) throw new Error(config.reason);
+  const dir = mkdtempSync(join(tmpdir(), 'violet-bench-'));
+  const t1 = process.hrtime.bigint();
+  const r = await runShadow({
+    config: config.value,
+    source: jsonlSource(archive),
+    journal: join(dir, 'j.duckdb'),
+  });
+  const seconds = Number(process.hrtime.bigint() - t1) / 1e9;
+  rmSync(dir, { recursive: true, force: true });
+  if (r.stats.decisions !== scans)
+    throw new Error(`replay journaled ${r.stats.decisions} of ${scans}`);
+  const ours = scans / seconds;
+  return [
+    {
+      bench: 'replay',
+      metric: `end-to-end scans/s, 40 assets, journal on (${scans} scans)`,
+      value: ours,
+      unit: 'scans/s',
+      baseline: 'bare JSON.parse of the archive',
+      baselineValue: parsed / parseSeconds,
+      ratio: ours / (parsed / parseSeconds),
+      target: 'value >= 20000',
+      pass: ours >= 20_000,
+    },
+  ];
+}
+
+interface MemoryPoint {
+  scans: number;
+  rssMb: number;
+  heapMb: number;
+}
+
+/** Runs the memory probe in a child process so its peak is its own. */
+export function benchMemory(scans: number, seed: number): Figure[] {
+  const r = spawnSync(process.execPath, ['dist/bench/memory.js', String(scans), String(seed)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  if (r.status !== 0) throw new Error(`memory probe failed: ${r.stderr}`);
+  const points = JSON.parse(r.stdout) as MemoryPoint[];
+  const early = points.find((p) => p.scans >= scans / 10) ?? (points[0] as MemoryPoint);
+  const peak = Math.max(...points.map((p) => p.rssMb));
+  const heapPeak = Math.max(...points.map((p) => p.heapMb));
+  return [
+    {
+      bench: 'memory',
+      metric: `peak JS heap over ${scans} scans (engine state, spool buffers)`,
+      value: heapPeak,
+      unit: 'MB',
+      baseline: `heap at ${early.scans} scans`,
+      baselineValue: early.heapMb,
+      ratio: heapPeak / early.heapMb,
+      target: 'ratio <= 1.5',
+      pass: heapPeak / early.heapMb <= 1.5,
+    },
+    {
+      bench: 'memory',
+      metric: `peak RSS over ${scans} scans, 40 assets, journal on (incl. DuckDB key index)`,
+      value: peak,
+      unit: 'MB',
+      baseline: `RSS at ${early.scans} scans`,
+      baselineValue: early.rssMb,
+      ratio: peak / early.rssMb,
+      target: 'ratio <= 1.5',
+      pass: peak / early.rssMb <= 1.5,
+    },
+  ];
+}
