@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { genScans } from '../cli/gen.js';
 import { parseConfig } from '../engine/config.js';
+import { runBacktest } from '../runtime/backtest.js';
 import { runShadow } from '../runtime/shadow.js';
 import { jsonlSource } from '../sources/archive.js';
 import type { Figure } from './harness.js';
@@ -35,7 +36,29 @@ export async function benchReplay(scans: number, seed: number): Promise<Figure[]
   if (r.stats.decisions !== scans)
     throw new Error(`replay journaled ${r.stats.decisions} of ${scans}`);
   const ours = scans / seconds;
+  const dir2 = mkdtempSync(join(tmpdir(), 'violet-bench-'));
+  const t2 = process.hrtime.bigint();
+  const bt = await runBacktest({
+    config: config.value,
+    source: jsonlSource(archive),
+    journal: join(dir2, 'b.duckdb'),
+    chart: join(dir2, 'equity.svg'),
+  });
+  const btSeconds = Number(process.hrtime.bigint() - t2) / 1e9;
+  rmSync(dir2, { recursive: true, force: true });
+  const backtest = scans / btSeconds;
   return [
+    {
+      bench: 'backtest',
+      metric: `backtest scans/s, 40 assets, journal on (${scans} scans, ${bt.summary.trades} trades)`,
+      value: backtest,
+      unit: 'scans/s',
+      baseline: 'shadow replay of the same archive',
+      baselineValue: ours,
+      ratio: backtest / ours,
+      target: 'value >= 10000',
+      pass: backtest >= 10_000,
+    },
     {
       bench: 'replay',
       metric: `end-to-end scans/s, 40 assets, journal on (${scans} scans)`,

@@ -1,5 +1,6 @@
 // The `violet` command: one program, subcommands registered by their modules.
 import { Command, CommanderError } from 'commander';
+import { registerBacktest } from './backtest.js';
 import { registerDrift } from './drift.js';
 import { CheckFailed, UsageError } from './errors.js';
 import { registerGen } from './gen.js';
@@ -17,6 +18,7 @@ registerKernel(program);
 registerDrift(program);
 registerGen(program);
 registerShadow(program);
+registerBacktest(program);
 registerJournal(program);
 registerStart(program);
 

@@ -1,9 +1,10 @@
 // `violet start` (npm start): the main job on the embedded default. Generates the sample
 // market if there is none, runs the shadow soak into the local DuckDB journal, prints the
-// soak report and where every file is.
+// soak report, backtests the same scans on the mock exchange, and says where every file is.
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DEFAULT_JOURNAL } from '../journal/open.js';
+import { backtestCommand, DEFAULT_BACKTEST_JOURNAL } from './backtest.js';
 import { genScans } from './gen.js';
 import { shadowCommand } from './shadow.js';
 
@@ -19,7 +20,9 @@ export const SAMPLE = {
 export function registerStart(program: Command): void {
   program
     .command('start')
-    .description('the main job: sample market (generated once), shadow soak, soak report')
+    .description(
+      'the main job: sample market (generated once), shadow soak and its report, backtest',
+    )
     .option('--journal <file>', 'DuckDB journal file', DEFAULT_JOURNAL)
     .action(async (o: { journal: string }) => {
       if (!existsSync(SAMPLE.out)) await genScans({ ...SAMPLE });
@@ -34,12 +37,21 @@ export function registerStart(program: Command): void {
       });
       const s = result.stats;
       process.stdout.write(`${markdown}\n`);
+      const chart = 'var/reports/equity.svg';
+      const backtest = await backtestCommand({
+        scans: SAMPLE.out,
+        journal: DEFAULT_BACKTEST_JOURNAL,
+        chart,
+        json: 'var/reports/backtest.json',
+      });
+      process.stdout.write(`${backtest}\n`);
       process.stdout.write(
         [
           `shadow soak: ${s.accepted} scans, ${s.decisions} decisions (${s.actuated} actuated), ${s.rejected} rejected, 0 orders`,
           `  scans    ${SAMPLE.out} (seed ${SAMPLE.seed}, ${SAMPLE.assets} assets + 10 stablecoins)`,
           `  journal  ${o.journal} (export: npx violet journal export --table violet_decisions --format csv --out decisions.csv)`,
           `  report   ${md}, ${json}`,
+          `  backtest ${DEFAULT_BACKTEST_JOURNAL} (npx violet trades export --format csv --out trades.csv), var/reports/backtest.json, ${chart}`,
           '',
         ].join('\n'),
       );

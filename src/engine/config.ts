@@ -37,6 +37,8 @@ import {
   str,
 } from '../model/index.js';
 import { ACTIONS, type CadenceAction, parseQuantum, type Quantum } from './cadence.js';
+import { EXECUTION, type ExecutionParams } from './exchange.js';
+import { EXITS, type ExitParams } from './exits.js';
 
 export interface KernelBinding {
   readonly sizer: SizerParams;
@@ -59,6 +61,9 @@ export interface EngineConfig {
   readonly exchange: { readonly policy: ExchangePolicy; readonly cap: number };
   readonly kernel: KernelBinding;
   readonly cadence: Readonly<Record<CadenceAction, Quantum>>;
+  /** Mock exchange (backtest only; shadow never trades). */
+  readonly execution: ExecutionParams;
+  readonly exits: ExitParams;
 }
 
 export const DEFAULT_CADENCE: Readonly<Record<CadenceAction, Quantum>> = Object.freeze({
@@ -127,7 +132,39 @@ function cadenceFrom(v: unknown): Record<CadenceAction, Quantum> {
   return out;
 }
 
-const TOP_KEYS = ['instance_id', 'profile', 'capital', 'sc_mult', 'exchange', 'kernel', 'cadence'];
+const TOP_KEYS = [
+  'instance_id',
+  'profile',
+  'capital',
+  'sc_mult',
+  'exchange',
+  'kernel',
+  'cadence',
+  'execution',
+  'exits',
+];
+
+function executionFrom(v: unknown): ExecutionParams {
+  if (v === undefined) return EXECUTION;
+  const o = asObj(v, 'execution');
+  rejectUnknown(o, Object.keys(EXECUTION), 'execution.');
+  const { entry_order, maker_on_timeout, ...numbers } = o;
+  const x = overrides(numbers, EXECUTION, 'execution');
+  integer(x.maker_timeout_scans, 'execution.maker_timeout_scans', 1);
+  integer(x.funding_interval_ms, 'execution.funding_interval_ms', 1);
+  return {
+    ...x,
+    entry_order: oneOf(entry_order ?? EXECUTION.entry_order, 'execution.entry_order', [
+      'taker',
+      'maker',
+    ] as const),
+    maker_on_timeout: oneOf(
+      maker_on_timeout ?? EXECUTION.maker_on_timeout,
+      'execution.maker_on_timeout',
+      ['cancel', 'taker'] as const,
+    ),
+  };
+}
 
 /** Builds a config from a decoded JSON object (a config file), CLI overrides applied on top. */
 export function parseConfig(
@@ -157,18 +194,14 @@ export function parseConfig(
       },
       kernel: kernelFrom(o.kernel, profile),
       cadence: cadenceFrom(o.cadence),
+      execution: executionFrom(o.execution),
+      exits: overrides(o.exits, EXITS, 'exits'),
     };
   });
 }
 
-/** sha256 over what decides (not the instance name, not the cadence), first 16 hex digits. */
+/** sha256 over everything that shapes a run's output (all but the instance name), 16 hex digits. */
 export function configHash(c: EngineConfig): string {
-  const decisive = {
-    profile: c.profile,
-    capital: c.capital,
-    sc_mult: c.sc_mult,
-    exchange: c.exchange,
-    kernel: c.kernel,
-  };
+  const { instance_id: _, ...decisive } = c;
   return createHash('sha256').update(JSON.stringify(decisive)).digest('hex').slice(0, 16);
 }

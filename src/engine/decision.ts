@@ -43,8 +43,8 @@ export class DecisionEngine {
     }
   }
 
-  /** Decides on the scan last observed. */
-  decide(scan: Scan, slotState: string): DecisionRow {
+  /** Decides on the scan last observed, sizing against `capital`. */
+  decide(scan: Scan, slotState: string, capital: number): DecisionRow {
     const c = this.config;
     const k = c.kernel;
     const universe = this.universe;
@@ -81,7 +81,7 @@ export class DecisionEngine {
       {
         profile: c.profile,
         velDiv: scan.vel_div,
-        capital: c.capital,
+        capital,
         dcMult,
         regimeMult: regime.regimeMult,
         obMult: ob.mult,
@@ -126,9 +126,9 @@ export class DecisionEngine {
       clamped_max: actuated ? composed.clampedMax : null,
       leverage,
       fraction: actuated ? composed.fraction : null,
-      capital: c.capital,
+      capital,
       notional,
-      notional_fraction: notional === null ? null : notional / c.capital,
+      notional_fraction: notional === null ? null : notional / capital,
       exchange_leverage:
         leverage === null ? null : exchangeLeverage(c.exchange.policy, leverage, c.exchange.cap),
       slot_state: slotState,

@@ -2,14 +2,22 @@
 // commands queue up and apply between scans; cadence decides which actions run on a scan.
 import { basename } from 'node:path';
 import { setImmediate as yieldLoop } from 'node:timers/promises';
-import { CONTROL_AUDIT, DECISIONS, REJECTS } from '../journal/schema.js';
+import {
+  CONTROL_AUDIT,
+  DECISIONS,
+  ORDER_EVENTS,
+  REJECTS,
+  TRADE_EXIT_LEGS,
+  TRADES,
+} from '../journal/schema.js';
 import type { JournalWriter } from '../journal/writer.js';
-import { parseScanLine } from '../model/index.js';
+import { parseScanLine, type Scan } from '../model/index.js';
 import type { ScanSource } from '../sources/archive.js';
 import type { CadenceAction, CadenceChange, CadencePlane, Quantum } from './cadence.js';
 import { quantumText } from './cadence.js';
 import type { Clock, ReplayClock } from './clock.js';
 import type { DecisionEngine } from './decision.js';
+import type { Fills, MockExchange } from './exchange.js';
 
 export interface RunStats {
   records: number;
@@ -18,6 +26,7 @@ export interface RunStats {
   decisions: number;
   actuated: number;
   orders: number;
+  trades: number;
   errors: number;
   exitChecks: number;
   flushes: number;
@@ -40,6 +49,7 @@ export interface ReactorHooks {
   onSnapshot?(stats: RunStats): void;
   onReport?(stats: RunStats): void;
   onFlushFailure?(message: string): void;
+  afterScan?(scan: Scan): void;
 }
 
 const YIELD_EVERY = 512;
@@ -52,6 +62,7 @@ export class Reactor {
     decisions: 0,
     actuated: 0,
     orders: 0,
+    trades: 0,
     errors: 0,
     exitChecks: 0,
     flushes: 0,
@@ -74,6 +85,8 @@ export class Reactor {
     private readonly ratePerSec = 0,
     /** Timer period for time-based quanta between scans; 0 = scans only (replay clock). */
     private readonly tickMs = 0,
+    /** The mock exchange when execution is on (backtest); null in shadow. */
+    private readonly exchange: MockExchange | null = null,
   ) {}
 
   /** Queues a cadence change; it applies before the next scan is handled. */
@@ -118,6 +131,13 @@ export class Reactor {
     return this.cadence.due(action, this.stats.accepted, this.clock.now());
   }
 
+  private journalFills(f: Fills): void {
+    for (const t of f.trades) this.writer.write(TRADES, t);
+    for (const l of f.legs) this.writer.write(TRADE_EXIT_LEGS, l);
+    for (const e of f.events) this.writer.write(ORDER_EVENTS, e);
+    this.stats.trades += f.trades.length;
+  }
+
   private flushed(ok: boolean): void {
     if (ok) return;
     this.stats.flushFailures++;
@@ -150,14 +170,26 @@ export class Reactor {
     this.stats.lastScanNumber = scan.scan_number;
     this.stats.lastScanTs = scan.ts;
     this.engine.observe(scan);
+    const x = this.exchange;
+    const exitCheck = this.due('exit-check');
+    if (exitCheck) this.stats.exitChecks++;
+    // Shadow holds no position; with execution on, the exchange marks, exits, then enters.
+    if (x !== null) this.journalFills(x.mark(scan, this.stats.accepted, exitCheck));
     if (this.due('decide')) {
-      const row = this.engine.decide(scan, 'FREE');
+      const row = this.engine.decide(
+        scan,
+        x === null ? 'FREE' : x.slotState(),
+        x === null ? this.engine.config.capital : x.capital,
+      );
       this.writer.write(DECISIONS, row);
       this.stats.decisions++;
       if (row.actuated) this.stats.actuated++;
+      if (x !== null) {
+        this.journalFills(x.enter(row, scan, this.stats.accepted));
+        this.stats.orders = x.orders;
+      }
     }
-    // Shadow mode holds no positions: the exit check runs on its cadence and finds none.
-    if (this.due('exit-check')) this.stats.exitChecks++;
+    this.hooks.afterScan?.(scan);
     if (this.due('journal-flush')) this.flushSoon();
     this.timed();
   }

@@ -97,7 +97,85 @@ export const CONTROL_AUDIT: TableSpec = {
   ],
 };
 
-export const TABLES: readonly TableSpec[] = [DECISIONS, REJECTS, CONTROL_AUDIT];
+/** BLUE `dolphin.trade_events` shape (SPEC §2) plus VIOLET's accounting columns. */
+export const TRADES: TableSpec = {
+  name: 'violet_trades',
+  key: ['instance_id', 'trade_id'],
+  columns: [
+    c('trade_id', 'VARCHAR'),
+    c('instance_id', 'VARCHAR'),
+    c('asset', 'VARCHAR'),
+    c('side', 'VARCHAR'),
+    c('entry_scan', 'BIGINT'),
+    c('entry_ts', 'BIGINT'),
+    c('exit_scan', 'BIGINT'),
+    c('exit_ts', 'BIGINT'),
+    c('entry_price', 'DOUBLE'),
+    /** VWAP of the exit legs. */
+    c('exit_price', 'DOUBLE'),
+    c('quantity', 'DOUBLE'),
+    c('capital_before', 'DOUBLE'),
+    c('capital_after', 'DOUBLE'),
+    /** Conviction leverage (the decision's composed leverage). */
+    c('leverage', 'DOUBLE'),
+    c('exchange_leverage', 'INTEGER'),
+    c('notional', 'DOUBLE'),
+    c('margin', 'DOUBLE'),
+    c('fees', 'DOUBLE'),
+    c('funding', 'DOUBLE'),
+    /** Σ legs' pnl − fees + funding = capital_after − capital_before. */
+    c('pnl', 'DOUBLE'),
+    c('pnl_pct', 'DOUBLE'),
+    c('exit_reason', 'VARCHAR'),
+    c('bars_held', 'INTEGER'),
+    c('vel_div_entry', 'DOUBLE'),
+    c('btc_price', 'DOUBLE', true),
+    c('btc_ma99', 'DOUBLE', true),
+    c('dvol', 'DOUBLE', true),
+    c('regime_label', 'VARCHAR', true),
+    c('composite_hash', 'VARCHAR', true),
+    c('esof_score', 'DOUBLE', true),
+  ],
+};
+
+export const TRADE_EXIT_LEGS: TableSpec = {
+  name: 'violet_trade_exit_legs',
+  key: ['instance_id', 'trade_id', 'leg_no'],
+  columns: [
+    c('instance_id', 'VARCHAR'),
+    c('trade_id', 'VARCHAR'),
+    c('leg_no', 'INTEGER'),
+    c('scan_number', 'BIGINT'),
+    c('ts', 'BIGINT'),
+    c('reason', 'VARCHAR'),
+    c('quantity', 'DOUBLE'),
+    c('price', 'DOUBLE'),
+    c('fee', 'DOUBLE'),
+    c('pnl', 'DOUBLE'),
+  ],
+};
+
+/** Entries filled, refused (with the reason), maker orders posted, filled, cancelled. */
+export const ORDER_EVENTS: TableSpec = {
+  name: 'violet_order_events',
+  key: ['instance_id', 'scan_number', 'event'],
+  columns: [
+    c('instance_id', 'VARCHAR'),
+    c('scan_number', 'BIGINT'),
+    c('event', 'VARCHAR'),
+    c('asset', 'VARCHAR'),
+    c('detail', 'VARCHAR'),
+  ],
+};
+
+export const TABLES: readonly TableSpec[] = [
+  DECISIONS,
+  REJECTS,
+  CONTROL_AUDIT,
+  TRADES,
+  TRADE_EXIT_LEGS,
+  ORDER_EVENTS,
+];
 
 export type Cell = string | number | boolean | null;
 export type Row = Readonly<Record<string, Cell>>;

@@ -1,13 +1,18 @@
-// The shadow soak runtime: config, source, journal, reactor and control plane wired
-// together. Decisions go to the journal only; no order is ever sent.
+// The engine runtime: config, source, journal, reactor and control plane wired together.
+// Shadow (no exchange): decisions go to the journal only, no order is ever sent.
+// Backtest: the same engine with a mock exchange turning decisions into trades.
 import { appendFileSync } from 'node:fs';
+import { UsageError } from '../common/errors.js';
 import { CadencePlane } from '../engine/cadence.js';
 import { LiveClock, ReplayClock } from '../engine/clock.js';
 import type { EngineConfig } from '../engine/config.js';
 import { type ControlServer, startControl } from '../engine/control.js';
 import { DecisionEngine } from '../engine/decision.js';
+import type { MockExchange } from '../engine/exchange.js';
 import { Reactor, type ReactorHooks, type RunStats } from '../engine/reactor.js';
 import { journalWriter } from '../journal/open.js';
+import { DECISIONS } from '../journal/schema.js';
+import type { JournalWriter } from '../journal/writer.js';
 import type { ScanSource } from '../sources/archive.js';
 
 export interface ShadowOptions {
@@ -20,6 +25,8 @@ export interface ShadowOptions {
   readonly control?: { port: number; token: string | null };
   readonly hooks?: ReactorHooks;
   readonly onControl?: (server: ControlServer) => void;
+  /** Execution on (backtest): decisions become trades on this mock exchange. */
+  readonly exchange?: MockExchange;
 }
 
 export interface ShadowResult {
@@ -31,11 +38,32 @@ export interface ShadowResult {
   readonly statsFile: string;
 }
 
+/** Idempotent inserts would silently keep an earlier config's rows: refuse instead. */
+async function refuseConfigChange(
+  w: JournalWriter,
+  instance: string,
+  hash: string,
+  journal: string,
+) {
+  const sink = await w.connected();
+  if (sink === null) return;
+  const rows = await sink.query(
+    `SELECT DISTINCT config_hash FROM ${DECISIONS.name} WHERE instance_id = '${instance.replaceAll("'", "''")}' AND config_hash <> '${hash}' LIMIT 1`,
+  );
+  if (rows.length > 0) {
+    w.close();
+    throw new UsageError(
+      `${journal} already holds instance ${instance} with config ${rows[0]?.config_hash}, not ${hash}: use another --instance or journal`,
+    );
+  }
+}
+
 export async function runShadow(o: ShadowOptions): Promise<ShadowResult> {
   const writer = journalWriter(o.journal);
   // Rows left by an earlier run (a crash, an outage) go in first.
   await writer.flush();
   const engine = new DecisionEngine(o.config);
+  await refuseConfigChange(writer, o.config.instance_id, engine.configHash, o.journal);
   const wall = o.clock === 'wall';
   const statsFile = `${o.journal}.stats.jsonl`;
   const snapshot = (kind: string) => (s: RunStats) =>
@@ -62,6 +90,7 @@ export async function runShadow(o: ShadowOptions): Promise<ShadowResult> {
     { onSnapshot: snapshot('snapshot'), onReport: snapshot('report'), ...o.hooks },
     o.ratePerSec ?? 0,
     wall ? 1000 : 0,
+    o.exchange ?? null,
   );
   let control: ControlServer | null = null;
   if (o.control !== undefined) {

@@ -1,0 +1,162 @@
+// `violet backtest` and `violet trades export`.
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Command } from 'commander';
+import { DuckDbJournal } from '../journal/duckdb.js';
+import { TRADES } from '../journal/schema.js';
+import { type BacktestSummary, runBacktest } from '../runtime/backtest.js';
+import { archiveSource } from '../sources/index.js';
+import { loadConfig } from './config.js';
+import { CheckFailed, UsageError } from './errors.js';
+import { progressBar } from './progress.js';
+import { table } from './table.js';
+
+export const DEFAULT_BACKTEST_JOURNAL = 'var/backtest.duckdb';
+
+/** SPEC §2 "Recorded trades": the shape every study reads, no mapping needed. */
+export const RECORDED_TRADE_COLUMNS = [
+  'trade_id',
+  'asset',
+  'side',
+  'entry_ts',
+  'exit_ts',
+  'entry_price',
+  'exit_price',
+  'quantity',
+  'capital_before',
+  'leverage',
+  'pnl',
+  'exit_reason',
+  'bars_held',
+  'vel_div_entry',
+  'btc_price',
+  'btc_ma99',
+  'dvol',
+  'regime_label',
+  'composite_hash',
+  'esof_score',
+] as const;
+
+const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(2)}%`);
+const num = (v: number | null) => (v === null ? '—' : v.toFixed(2));
+
+export function summaryText(s: BacktestSummary, chart: string): string {
+  const rows: [string, string][] = [
+    ['scans / decisions / actuated', `${s.scans} / ${s.decisions} / ${s.actuated}`],
+    ['trades', `${s.trades}${s.open_at_end ? ' (and one still open at the end)' : ''}`],
+    ['win rate', pct(s.win_rate)],
+    [
+      'capital start → end',
+      `${num(s.start_capital)} → ${num(s.end_capital)} (${pct(s.return_pct)})`,
+    ],
+    ['total pnl / per trade', `${num(s.total_pnl)} / ${num(s.pnl_per_trade)}`],
+    ['fees / funding', `${num(s.fees)} / ${num(s.funding)}`],
+    ['max drawdown', `${num(s.max_drawdown)} (${pct(s.max_drawdown_pct)})`],
+    [
+      'margin utilisation p50 / p95 / max',
+      `${pct(s.margin_utilisation.median)} / ${pct(s.margin_utilisation.p95)} / ${pct(s.margin_utilisation.max)}`,
+    ],
+    [
+      'exits by reason',
+      Object.entries(s.exits_by_reason)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || '—',
+    ],
+    [
+      'order events',
+      Object.entries(s.order_events)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || '—',
+    ],
+    ['equity chart', chart],
+  ];
+  return `VIOLET backtest (${s.instance_id})\n\n${table(['metric', 'value'], rows)}`;
+}
+
+export async function backtestCommand(o: {
+  scans: string;
+  journal: string;
+  config?: string;
+  profile?: string;
+  instance?: string;
+  chart: string;
+  json?: string;
+}): Promise<string> {
+  const source = archiveSource(o.scans);
+  if (typeof source === 'string') throw new UsageError(source);
+  const config = loadConfig(o.config, { instance: o.instance, profile: o.profile });
+  const bar = progressBar(source.bytes ?? 0, 'bytes');
+  const { result, summary } = await runBacktest({
+    config,
+    source,
+    journal: o.journal,
+    chart: o.chart,
+    hooks: {
+      onProgress: (s, bytes) => bar.update(bytes ?? 0, { note: `${s.trades} trades` }),
+    },
+  });
+  bar.stop();
+  if (result.journalError !== null) {
+    throw new CheckFailed(
+      `journal ${o.journal} unavailable (${result.journalError}); ${result.spoolDepth} rows wait in ${result.spoolDir}`,
+    );
+  }
+  if (o.json !== undefined) {
+    mkdirSync(dirname(o.json), { recursive: true });
+    writeFileSync(o.json, `${JSON.stringify(summary, null, 2)}\n`);
+  }
+  return summaryText(summary, o.chart);
+}
+
+const FORMATS = {
+  jsonl: 'FORMAT JSON',
+  csv: 'FORMAT CSV, HEADER',
+  parquet: 'FORMAT PARQUET',
+} as const;
+
+export function registerBacktest(program: Command): void {
+  program
+    .command('backtest')
+    .description('run the engine with execution on against the mock exchange; print the summary')
+    .requiredOption('--scans <file>', 'scan archive (.jsonl or .parquet)')
+    .option('--journal <file>', 'DuckDB journal file', DEFAULT_BACKTEST_JOURNAL)
+    .option('--config <file>', 'engine config (JSON), incl. "execution" and "exits"')
+    .option('--profile <name>', 'orchestrator | v3-shadow')
+    .option('--instance <id>', 'instance id')
+    .option('--chart <file>', 'equity-curve chart (SVG)', 'var/reports/equity.svg')
+    .option('--json <file>', 'also write the summary as JSON')
+    .action(async (o: Parameters<typeof backtestCommand>[0]) => {
+      process.stdout.write(await backtestCommand(o));
+    });
+
+  program
+    .command('trades')
+    .description('recorded trades')
+    .command('export')
+    .description('export trades in the shape the studies read (SPEC §2), ordered by entry')
+    .option('--journal <file>', 'DuckDB journal file', DEFAULT_BACKTEST_JOURNAL)
+    .option('--instance <id>', 'only this instance')
+    .requiredOption('--format <fmt>', 'jsonl | csv | parquet')
+    .requiredOption('--out <file>', 'output file')
+    .action(async (o: { journal: string; instance?: string; format: string; out: string }) => {
+      if (!existsSync(o.journal)) throw new UsageError(`no such journal: ${o.journal}`);
+      if (!(o.format in FORMATS)) throw new UsageError('--format: expected jsonl, csv or parquet');
+      const db = await DuckDbJournal.open(o.journal);
+      try {
+        mkdirSync(dirname(o.out), { recursive: true });
+        rmSync(o.out, { force: true });
+        const where =
+          o.instance === undefined
+            ? ''
+            : ` WHERE instance_id = '${o.instance.replaceAll("'", "''")}'`;
+        const sql = `SELECT ${RECORDED_TRADE_COLUMNS.join(', ')} FROM ${TRADES.name}${where} ORDER BY entry_ts, trade_id`;
+        await db.connection.run(
+          `COPY (${sql}) TO '${o.out.replaceAll("'", "''")}' (${FORMATS[o.format as keyof typeof FORMATS]})`,
+        );
+        const n = await db.query(`SELECT count(*)::BIGINT AS n FROM (${sql})`);
+        process.stdout.write(`exported ${n[0]?.n ?? 0} trades to ${o.out}\n`);
+      } finally {
+        db.close();
+      }
+    });
+}

@@ -1,0 +1,229 @@
+import { describe, expect, it } from 'vitest';
+import type { DecisionRow } from '../journal/schema.js';
+import { type Posture, parseScan, type Scan } from '../model/index.js';
+import { EXECUTION, type ExecutionParams, type Fills, MockExchange } from './exchange.js';
+import { EXITS } from './exits.js';
+
+// Hand-checkable setup: entry at 100 without slippage, notional 1000 (quantity 10),
+// exchange leverage 2 (margin 500), taker fee 0.05%, maker fee 0.02%.
+const X: ExecutionParams = { ...EXECUTION, slippage_bps: 0 };
+const T0 = 1_781_000_000_000;
+
+function scan(
+  n: number,
+  price: number,
+  o: { posture?: Posture; velDiv?: number; ts?: number; funding?: number } = {},
+): Scan {
+  const r = parseScan({
+    scan_number: n,
+    ts: o.ts ?? T0 + n * 5000,
+    vel_div: o.velDiv ?? -0.01,
+    prices: { AAAUSDT: price },
+    posture: o.posture ?? 'APEX',
+    ...(o.funding === undefined ? {} : { acb: { funding_rate: o.funding } }),
+  });
+  if (!r.ok) throw new Error(r.reason);
+  return r.value;
+}
+
+function decision(n: number, over: Partial<DecisionRow> = {}): DecisionRow {
+  return {
+    instance_id: 't',
+    scan_number: n,
+    ts: T0 + n * 5000,
+    profile: 'orchestrator',
+    actuated: true,
+    reason: 'ACTUATED',
+    asset: 'AAAUSDT',
+    direction: 'SHORT',
+    vel_div: -0.04,
+    strength: 0.5,
+    base_leverage: 2.5,
+    irp_score: 0.5,
+    irp_alignment: 0.6,
+    universe_size: 1,
+    dc_status: 'NEUTRAL',
+    dc_mult: 1,
+    acb_boost: 1,
+    meta_boost: 1,
+    mc_scale: 1,
+    regime_mult: 1,
+    ob_mult: 1,
+    esof_score: 0.5,
+    esof_stale: false,
+    esof_mult: 1,
+    sc_mult: 1,
+    posture: 'APEX',
+    clamped_max: 8,
+    leverage: 2.5,
+    fraction: 0.2,
+    capital: 10_000,
+    notional: 1000,
+    notional_fraction: 0.1,
+    exchange_leverage: 2,
+    slot_state: 'FREE',
+    btc_price: null,
+    btc_ma99: null,
+    regime_label: null,
+    composite_hash: null,
+    kernel_version: 'k',
+    config_hash: 'h',
+    ...over,
+  };
+}
+
+/** Opens a short at 100 on scan 0, then marks the given scans with exit checks on. */
+function run(path: Scan[], x: ExecutionParams = X, capital = 10_000, exitCheck = true) {
+  const ex = new MockExchange('t', capital, x, EXITS);
+  const all: Fills = { trades: [], legs: [], events: [] };
+  const add = (f: Fills) => {
+    all.trades.push(...f.trades);
+    all.legs.push(...f.legs);
+    all.events.push(...f.events);
+  };
+  add(ex.mark(scan(0, 100), 1, exitCheck));
+  add(ex.enter(decision(0), scan(0, 100), 1));
+  for (const [i, s] of path.entries()) add(ex.mark(s, i + 2, exitCheck));
+  return { ex, ...all };
+}
+
+describe('mock exchange and exit engine (numbers worked by hand)', () => {
+  it('STOP_LOSS at -1.5%: pnl = 10 × (100 − 101.5) − fees (0.5 + 0.5075)', () => {
+    const r = run([scan(1, 101), scan(2, 101.5)]);
+    expect(r.trades).toHaveLength(1);
+    const t = r.trades[0];
+    expect(t).toMatchObject({
+      exit_reason: 'STOP_LOSS',
+      quantity: 10,
+      entry_price: 100,
+      margin: 500,
+      bars_held: 2,
+    });
+    expect(t?.fees).toBeCloseTo(1.0075, 12);
+    expect(t?.pnl).toBeCloseTo(-16.0075, 12);
+    expect(t?.capital_after).toBeCloseTo(9983.9925, 9);
+    expect(r.ex.capital).toBe(t?.capital_after);
+  });
+
+  it('TP1 closes half at +0.6%, TRAIL_STOP the rest after a 0.3% giveback from the best', () => {
+    // 99.4 is +0.5999…% in binary64 (no TP1); 99.39 is +0.61%.
+    const r = run([scan(1, 99.4), scan(2, 99.39), scan(3, 99), scan(4, 99.6)]);
+    expect(r.legs.map((l) => [l.reason, l.quantity, l.price])).toEqual([
+      ['TP1', 5, 99.39],
+      ['TRAIL_STOP', 5, 99.6],
+    ]);
+    const t = r.trades[0];
+    expect(t?.exit_reason).toBe('TRAIL_STOP');
+    expect(t?.exit_price).toBeCloseTo(99.495, 12);
+    // legs 5 × 0.61 + 5 × 0.4 = 5.05; fees 0.5 + 0.248475 + 0.249
+    expect(t?.pnl).toBeCloseTo(5.05 - 0.997475, 12);
+  });
+
+  it('TP2 at +1.2% closes TP1 and the rest on the same scan', () => {
+    const r = run([scan(1, 98.8)]);
+    expect(r.legs.map((l) => l.reason)).toEqual(['TP1', 'TP2']);
+    expect(r.trades[0]?.pnl).toBeCloseTo(12 - 0.994, 12);
+  });
+
+  it('MAX_HOLD after 120 scans: pnl = −(entry fee + exit fee) = −1', () => {
+    const r = run(Array.from({ length: 130 }, (_, i) => scan(i + 1, 100)));
+    expect(r.trades[0]).toMatchObject({ exit_reason: 'MAX_HOLD', bars_held: 120, exit_scan: 120 });
+    expect(r.trades[0]?.pnl).toBeCloseTo(-1, 12);
+  });
+
+  it('SIGNAL_REVERSAL when vel_div rises above +0.02', () => {
+    const r = run([scan(1, 100, { velDiv: 0.02 }), scan(2, 100, { velDiv: 0.021 })]);
+    expect(r.trades[0]).toMatchObject({ exit_reason: 'SIGNAL_REVERSAL', exit_scan: 2 });
+  });
+
+  it('HIBERNATE_HALT closes everything when the posture turns HIBERNATE', () => {
+    const r = run([scan(1, 99.9, { posture: 'HIBERNATE' })]);
+    expect(r.trades[0]).toMatchObject({ exit_reason: 'HIBERNATE_HALT', exit_scan: 1 });
+    expect(r.trades[0]?.pnl).toBeCloseTo(1 - 0.5 - 0.4995, 12);
+  });
+
+  it('liquidates when the loss eats the isolated margin down to maintenance: pnl = −margin − entry fee', () => {
+    // Leverage 5: margin 200; 200 + 10 × (100 − p) <= 0.005 × 10 × p  ⇔  p >= 119.403
+    const ex = new MockExchange('t', 10_000, X, EXITS);
+    ex.enter(decision(0, { exchange_leverage: 5 }), scan(0, 100), 1);
+    expect(ex.mark(scan(1, 119.4), 2, false).trades).toEqual([]);
+    const f = ex.mark(scan(2, 119.41), 3, false);
+    expect(f.legs).toMatchObject([
+      { reason: 'LIQUIDATION', quantity: 10, price: 119.41, fee: 0, pnl: -200 },
+    ]);
+    expect(f.trades[0]?.pnl).toBeCloseTo(-200.5, 12);
+    expect(ex.capital).toBeCloseTo(9799.5, 9);
+  });
+
+  it('refuses an entry whose margin exceeds free capital, with the reason', () => {
+    const ex = new MockExchange('t', 400, X, EXITS);
+    const f = ex.enter(decision(0), scan(0, 100), 1);
+    expect(f.events).toEqual([
+      {
+        instance_id: 't',
+        scan_number: 0,
+        event: 'ENTRY_REFUSED',
+        asset: 'AAAUSDT',
+        detail: 'margin 500 exceeds free capital 400',
+      },
+    ]);
+    expect(ex.slotState()).toBe('FREE');
+    expect(ex.orders).toBe(0);
+  });
+
+  it('posts a maker entry, fills it when a later scan trades through, at the limit with the maker fee', () => {
+    const ex = new MockExchange('t', 10_000, { ...X, entry_order: 'maker' }, EXITS);
+    expect(ex.enter(decision(0), scan(0, 100), 1).events[0]?.event).toBe('MAKER_POSTED');
+    expect(ex.slotState()).toBe('PENDING');
+    expect(ex.mark(scan(1, 100), 2, true).events).toEqual([]);
+    expect(ex.mark(scan(2, 100.1), 3, true).events[0]?.event).toBe('MAKER_FILLED');
+    expect(ex.slotState()).toBe('OPEN');
+    const f = ex.mark(scan(3, 101.5), 4, true);
+    // fees: maker 0.0002 × 1000 = 0.2, exit taker 0.5075; leg pnl −15
+    expect(f.trades[0]?.pnl).toBeCloseTo(-15.7075, 12);
+  });
+
+  it('cancels a maker entry after k scans without a fill, or sends it as taker', () => {
+    const cancel = new MockExchange('t', 10_000, { ...X, entry_order: 'maker' }, EXITS);
+    cancel.enter(decision(0), scan(0, 100), 1);
+    expect(cancel.mark(scan(1, 99.9), 2, true).events).toEqual([]);
+    expect(cancel.mark(scan(2, 99.9), 3, true).events).toEqual([]);
+    expect(cancel.mark(scan(3, 99.8), 4, true).events[0]).toMatchObject({
+      event: 'MAKER_CANCELLED',
+      detail: 'after 3 scans',
+    });
+    expect(cancel.slotState()).toBe('FREE');
+    const taker = new MockExchange(
+      't',
+      10_000,
+      { ...X, entry_order: 'maker', maker_on_timeout: 'taker' },
+      EXITS,
+    );
+    taker.enter(decision(0), scan(0, 100), 1);
+    taker.mark(scan(1, 99.9), 2, true);
+    taker.mark(scan(2, 99.9), 3, true);
+    expect(taker.mark(scan(3, 99.8), 4, true).events[0]?.event).toBe('MAKER_TAKER_FALLBACK');
+    expect(taker.slotState()).toBe('OPEN');
+  });
+
+  it('charges or pays funding at each 8-hour boundary of scan time (a short receives positive funding)', () => {
+    const boundary = Math.ceil(T0 / 28_800_000) * 28_800_000;
+    const r = run([
+      scan(1, 100, { ts: boundary - 1000, funding: 0.0001 }),
+      scan(2, 100, { ts: boundary + 4000, funding: 0.0001 }),
+      scan(3, 100, { ts: boundary + 9000, funding: 0.0001, posture: 'HIBERNATE' }),
+    ]);
+    expect(r.trades[0]?.funding).toBeCloseTo(0.1, 12);
+    expect(r.trades[0]?.pnl).toBeCloseTo(-1 + 0.1, 12);
+  });
+
+  it('holds one slot: no entry while a position is open, nor on the scan that closed it', () => {
+    const ex = new MockExchange('t', 10_000, X, EXITS);
+    ex.enter(decision(0), scan(0, 100), 1);
+    expect(ex.enter(decision(1), scan(1, 100), 2).events).toEqual([]);
+    ex.mark(scan(2, 101.5), 3, true);
+    expect(ex.slotState()).toBe('FREE');
+    expect(ex.enter(decision(2), scan(2, 101.5), 3).events).toEqual([]);
+    expect(ex.enter(decision(3), scan(3, 101.5), 4).events[0]?.event).toBe('ENTRY_FILLED');
+  });
+});

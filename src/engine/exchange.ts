@@ -1,0 +1,400 @@
+// Mock exchange (SPEC §4 L2, issue 4): one slot, no stacking. Market fills at the scan
+// price with slippage; maker entries post at the scan price and fill when a later scan
+// trades through; fees, funding every 8 h of scan time, isolated margin, refusals and
+// liquidation. Decisions come in; trades, legs and order events go out.
+
+import type { DecisionRow } from '../journal/schema.js';
+import type { Scan } from '../model/index.js';
+import { type ExitParams, type ExitReason, exitLegs } from './exits.js';
+
+export interface ExecutionParams {
+  readonly fee_maker: number;
+  readonly fee_taker: number;
+  readonly slippage_bps: number;
+  readonly entry_order: 'taker' | 'maker';
+  readonly maker_timeout_scans: number;
+  readonly maker_on_timeout: 'cancel' | 'taker';
+  readonly funding_interval_ms: number;
+  readonly maintenance_margin_rate: number;
+}
+
+export const EXECUTION: ExecutionParams = Object.freeze({
+  fee_maker: 0.0002,
+  fee_taker: 0.0005,
+  slippage_bps: 1,
+  entry_order: 'taker',
+  maker_timeout_scans: 3,
+  maker_on_timeout: 'cancel',
+  funding_interval_ms: 8 * 3_600_000,
+  maintenance_margin_rate: 0.005,
+});
+
+export interface TradeRow {
+  readonly trade_id: string;
+  readonly instance_id: string;
+  readonly asset: string;
+  readonly side: string;
+  readonly entry_scan: number;
+  readonly entry_ts: number;
+  readonly exit_scan: number;
+  readonly exit_ts: number;
+  readonly entry_price: number;
+  readonly exit_price: number;
+  readonly quantity: number;
+  readonly capital_before: number;
+  readonly capital_after: number;
+  readonly leverage: number;
+  readonly exchange_leverage: number;
+  readonly notional: number;
+  readonly margin: number;
+  readonly fees: number;
+  readonly funding: number;
+  readonly pnl: number;
+  readonly pnl_pct: number;
+  readonly exit_reason: string;
+  readonly bars_held: number;
+  readonly vel_div_entry: number;
+  readonly btc_price: number | null;
+  readonly btc_ma99: number | null;
+  readonly dvol: number | null;
+  readonly regime_label: string | null;
+  readonly composite_hash: string | null;
+  readonly esof_score: number | null;
+}
+
+export interface LegRow {
+  readonly instance_id: string;
+  readonly trade_id: string;
+  readonly leg_no: number;
+  readonly scan_number: number;
+  readonly ts: number;
+  readonly reason: ExitReason;
+  readonly quantity: number;
+  readonly price: number;
+  readonly fee: number;
+  readonly pnl: number;
+}
+
+export type OrderEventKind =
+  | 'ENTRY_FILLED'
+  | 'ENTRY_REFUSED'
+  | 'MAKER_POSTED'
+  | 'MAKER_FILLED'
+  | 'MAKER_CANCELLED'
+  | 'MAKER_TAKER_FALLBACK';
+
+export interface OrderEventRow {
+  readonly instance_id: string;
+  readonly scan_number: number;
+  readonly event: OrderEventKind;
+  readonly asset: string;
+  readonly detail: string;
+}
+
+export interface Fills {
+  trades: TradeRow[];
+  legs: LegRow[];
+  events: OrderEventRow[];
+}
+
+interface Entry {
+  readonly decision: DecisionRow;
+  readonly scan: Scan;
+}
+
+interface Position extends Entry {
+  readonly tradeId: string;
+  readonly entryScan: number;
+  readonly entryIndex: number;
+  readonly entryTs: number;
+  readonly entryPrice: number;
+  readonly quantity: number;
+  readonly notional: number;
+  readonly margin: number;
+  readonly capitalBefore: number;
+  remaining: number;
+  fees: number;
+  funding: number;
+  bestRet: number;
+  tp1Done: boolean;
+  lastTs: number;
+  legs: LegRow[];
+}
+
+interface Pending extends Entry {
+  readonly limit: number;
+  readonly quantity: number;
+  readonly placedIndex: number;
+}
+
+function priceOf(scan: Scan, asset: string): number | null {
+  const i = scan.symbols.indexOf(asset);
+  return i < 0 ? null : (scan.prices[i] as number);
+}
+
+export class MockExchange {
+  private position: Position | null = null;
+  private pending: Pending | null = null;
+  private lastExitIndex = -1;
+  /** Realised capital (USDT): every closed trade's pnl is added to it. */
+  capital: number;
+  orders = 0;
+
+  constructor(
+    readonly instanceId: string,
+    initialCapital: number,
+    readonly x: ExecutionParams,
+    readonly exits: ExitParams,
+  ) {
+    this.capital = initialCapital;
+  }
+
+  slotState(): 'FREE' | 'PENDING' | 'OPEN' {
+    return this.position !== null ? 'OPEN' : this.pending !== null ? 'PENDING' : 'FREE';
+  }
+
+  /** Margin of the open position (0 when flat). */
+  get marginInUse(): number {
+    return this.position === null ? 0 : this.position.margin;
+  }
+
+  /** Equity marked at the scan: capital plus the open position's unrealised pnl and funding. */
+  equity(scan: Scan): number {
+    const p = this.position;
+    if (p === null) return this.capital;
+    const price = priceOf(scan, p.decision.asset as string) ?? p.entryPrice;
+    return this.capital + p.remaining * (p.entryPrice - price) - p.fees + p.funding;
+  }
+
+  private event(out: Fills, scan: Scan, event: OrderEventKind, asset: string, detail: string) {
+    out.events.push({
+      instance_id: this.instanceId,
+      scan_number: scan.scan_number,
+      event,
+      asset,
+      detail,
+    });
+  }
+
+  private open(
+    e: Entry,
+    scan: Scan,
+    index: number,
+    price: number,
+    quantity: number,
+    feeRate: number,
+  ) {
+    const notional = price * quantity;
+    this.position = {
+      ...e,
+      // Deterministic and sortable: the instance and the deciding scan.
+      tradeId: `${this.instanceId}-${String(e.decision.scan_number).padStart(12, '0')}`,
+      entryScan: scan.scan_number,
+      entryIndex: index,
+      entryTs: scan.ts,
+      entryPrice: price,
+      quantity,
+      notional,
+      margin: notional / (e.decision.exchange_leverage as number),
+      capitalBefore: this.capital,
+      remaining: quantity,
+      fees: feeRate * notional,
+      funding: 0,
+      bestRet: Number.NEGATIVE_INFINITY,
+      tp1Done: false,
+      lastTs: scan.ts,
+      legs: [],
+    };
+    this.orders++;
+  }
+
+  private leg(
+    p: Position,
+    scan: Scan,
+    reason: ExitReason,
+    quantity: number,
+    price: number,
+    fee: number,
+    pnl: number,
+  ) {
+    p.legs.push({
+      instance_id: this.instanceId,
+      trade_id: p.tradeId,
+      leg_no: p.legs.length + 1,
+      scan_number: scan.scan_number,
+      ts: scan.ts,
+      reason,
+      quantity,
+      price,
+      fee,
+      pnl,
+    });
+    p.fees += fee;
+    p.remaining -= quantity;
+  }
+
+  private close(p: Position, scan: Scan, index: number, out: Fills): void {
+    let legPnl = 0;
+    let qty = 0;
+    let value = 0;
+    for (const l of p.legs) {
+      legPnl += l.pnl;
+      qty += l.quantity;
+      value += l.quantity * l.price;
+    }
+    const pnl = legPnl - p.fees + p.funding;
+    const d = p.decision;
+    const capitalAfter = p.capitalBefore + pnl;
+    out.trades.push({
+      trade_id: p.tradeId,
+      instance_id: this.instanceId,
+      asset: d.asset as string,
+      side: d.direction,
+      entry_scan: p.entryScan,
+      entry_ts: p.entryTs,
+      exit_scan: scan.scan_number,
+      exit_ts: scan.ts,
+      entry_price: p.entryPrice,
+      exit_price: value / qty,
+      quantity: p.quantity,
+      capital_before: p.capitalBefore,
+      capital_after: capitalAfter,
+      leverage: d.leverage as number,
+      exchange_leverage: d.exchange_leverage as number,
+      notional: p.notional,
+      margin: p.margin,
+      fees: p.fees,
+      funding: p.funding,
+      pnl,
+      pnl_pct: pnl / p.capitalBefore,
+      exit_reason: (p.legs.at(-1) as LegRow).reason,
+      bars_held: index - p.entryIndex,
+      vel_div_entry: d.vel_div,
+      btc_price: d.btc_price,
+      btc_ma99: d.btc_ma99,
+      dvol: p.scan.acb?.dvol ?? null,
+      regime_label: d.regime_label,
+      composite_hash: d.composite_hash,
+      esof_score: d.esof_score,
+    });
+    out.legs.push(...p.legs);
+    this.capital = capitalAfter;
+    this.position = null;
+    this.lastExitIndex = index;
+  }
+
+  /** Before the decision: maker fills and timeouts, funding, liquidation, exits. */
+  mark(scan: Scan, index: number, exitCheck: boolean): Fills {
+    const out: Fills = { trades: [], legs: [], events: [] };
+    const slip = this.x.slippage_bps / 10_000;
+    const w = this.pending;
+    if (w !== null && index > w.placedIndex) {
+      const asset = w.decision.asset as string;
+      const price = priceOf(scan, asset);
+      if (price !== null && price > w.limit) {
+        this.pending = null;
+        this.event(out, scan, 'MAKER_FILLED', asset, `limit ${w.limit}`);
+        this.open(w, scan, index, w.limit, w.quantity, this.x.fee_maker);
+      } else if (index - w.placedIndex >= this.x.maker_timeout_scans) {
+        this.pending = null;
+        if (this.x.maker_on_timeout === 'taker' && price !== null) {
+          this.event(
+            out,
+            scan,
+            'MAKER_TAKER_FALLBACK',
+            asset,
+            `after ${index - w.placedIndex} scans`,
+          );
+          this.open(w, scan, index, price * (1 - slip), w.quantity, this.x.fee_taker);
+        } else {
+          this.event(out, scan, 'MAKER_CANCELLED', asset, `after ${index - w.placedIndex} scans`);
+        }
+      }
+    }
+    const p = this.position;
+    if (p === null || p.entryIndex === index) return out;
+    const price = priceOf(scan, p.decision.asset as string);
+    if (price === null) return out;
+    const interval = this.x.funding_interval_ms;
+    if (Math.floor(scan.ts / interval) > Math.floor(p.lastTs / interval)) {
+      p.funding += p.remaining * price * (scan.acb?.funding_rate ?? 0);
+    }
+    p.lastTs = scan.ts;
+    const marginLeft = (p.margin * p.remaining) / p.quantity;
+    if (
+      marginLeft + p.remaining * (p.entryPrice - price) <=
+      this.x.maintenance_margin_rate * p.remaining * price
+    ) {
+      this.leg(p, scan, 'LIQUIDATION', p.remaining, price, 0, -marginLeft);
+      this.close(p, scan, index, out);
+      return out;
+    }
+    const ret = (p.entryPrice - price) / p.entryPrice;
+    if (ret > p.bestRet) p.bestRet = ret;
+    if (!exitCheck) return out;
+    const legs = exitLegs(
+      {
+        ret,
+        bestRet: p.bestRet,
+        tp1Done: p.tp1Done,
+        barsHeld: index - p.entryIndex,
+        quantity: p.quantity,
+        remaining: p.remaining,
+      },
+      scan.posture,
+      scan.vel_div,
+      this.exits,
+    );
+    const fill = price * (1 + slip);
+    for (const l of legs) {
+      this.leg(
+        p,
+        scan,
+        l.reason,
+        l.quantity,
+        fill,
+        this.x.fee_taker * l.quantity * fill,
+        l.quantity * (p.entryPrice - fill),
+      );
+      if (l.reason === 'TP1') p.tp1Done = true;
+    }
+    if (p.remaining <= 0) this.close(p, scan, index, out);
+    return out;
+  }
+
+  /** After the decision: an actuated decision enters when the slot is free. */
+  enter(d: DecisionRow, scan: Scan, index: number): Fills {
+    const out: Fills = { trades: [], legs: [], events: [] };
+    if (!d.actuated || this.slotState() !== 'FREE' || index <= this.lastExitIndex) return out;
+    const asset = d.asset as string;
+    const price = priceOf(scan, asset) as number;
+    const notional = d.notional as number;
+    const margin = notional / (d.exchange_leverage as number);
+    if (margin > this.capital) {
+      this.event(
+        out,
+        scan,
+        'ENTRY_REFUSED',
+        asset,
+        `margin ${margin} exceeds free capital ${this.capital}`,
+      );
+      return out;
+    }
+    const quantity = notional / price;
+    if (this.x.entry_order === 'maker') {
+      this.pending = { decision: d, scan, limit: price, quantity, placedIndex: index };
+      this.event(out, scan, 'MAKER_POSTED', asset, `limit ${price}`);
+      return out;
+    }
+    this.open(
+      { decision: d, scan },
+      scan,
+      index,
+      price * (1 - this.x.slippage_bps / 10_000),
+      quantity,
+      this.x.fee_taker,
+    );
+    this.event(out, scan, 'ENTRY_FILLED', asset, `taker at ${this.position?.entryPrice}`);
+    return out;
+  }
+}

@@ -1,0 +1,155 @@
+// Backtest (issue 4): the same engine with execution on against the mock exchange, and
+// its summary: trades, win rate, PnL, max drawdown, exits by reason, margin utilisation,
+// and an equity-curve chart.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { EngineConfig } from '../engine/config.js';
+import { MockExchange } from '../engine/exchange.js';
+import type { RunStats } from '../engine/reactor.js';
+import { openSink } from '../journal/open.js';
+import { selectSql } from '../journal/read.js';
+import { ORDER_EVENTS, TRADES } from '../journal/schema.js';
+import type { ScanSource } from '../sources/archive.js';
+import { quantile } from '../studies/quantile.js';
+import { lineChartSvg } from './chart.js';
+import { runShadow, type ShadowResult } from './shadow.js';
+
+export interface BacktestSummary {
+  readonly instance_id: string;
+  readonly scans: number;
+  readonly decisions: number;
+  readonly actuated: number;
+  readonly trades: number;
+  readonly win_rate: number | null;
+  readonly start_capital: number;
+  readonly end_capital: number;
+  readonly total_pnl: number;
+  readonly pnl_per_trade: number | null;
+  readonly return_pct: number;
+  readonly max_drawdown: number;
+  readonly max_drawdown_pct: number;
+  readonly exits_by_reason: Record<string, number>;
+  readonly margin_utilisation: { median: number | null; p95: number | null; max: number | null };
+  readonly order_events: Record<string, number>;
+  readonly fees: number;
+  readonly funding: number;
+  /** A position still open when the scans ran out (not counted in trades). */
+  readonly open_at_end: boolean;
+}
+
+const MAX_POINTS = 4000;
+
+class EquityTrack {
+  peak = Number.NEGATIVE_INFINITY;
+  maxDrawdown = 0;
+  maxDrawdownPct = 0;
+  x: number[] = [];
+  y: number[] = [];
+  private every = 1;
+  private n = 0;
+
+  add(index: number, equity: number): void {
+    if (equity > this.peak) this.peak = equity;
+    const dd = this.peak - equity;
+    if (dd > this.maxDrawdown) this.maxDrawdown = dd;
+    if (dd / this.peak > this.maxDrawdownPct) this.maxDrawdownPct = dd / this.peak;
+    if (this.n++ % this.every !== 0) return;
+    this.x.push(index);
+    this.y.push(equity);
+    if (this.x.length >= MAX_POINTS) {
+      this.x = this.x.filter((_, i) => i % 2 === 0);
+      this.y = this.y.filter((_, i) => i % 2 === 0);
+      this.every *= 2;
+    }
+  }
+}
+
+const orNull = (v: number) => (Number.isFinite(v) ? v : null);
+
+export async function runBacktest(o: {
+  config: EngineConfig;
+  source: ScanSource;
+  journal: string;
+  chart: string;
+  hooks?: Parameters<typeof runShadow>[0]['hooks'];
+}): Promise<{ result: ShadowResult; summary: BacktestSummary }> {
+  const c = o.config;
+  const exchange = new MockExchange(c.instance_id, c.capital, c.execution, c.exits);
+  const equity = new EquityTrack();
+  let index = 0;
+  const result = await runShadow({
+    config: c,
+    source: o.source,
+    journal: o.journal,
+    exchange,
+    hooks: { ...o.hooks, afterScan: (scan) => equity.add(++index, exchange.equity(scan)) },
+  });
+  mkdirSync(dirname(o.chart), { recursive: true });
+  writeFileSync(
+    o.chart,
+    lineChartSvg(`VIOLET backtest equity (${c.instance_id})`, 'scan', 'equity (USDT)', equity),
+  );
+  if (result.journalError !== null)
+    return {
+      result,
+      summary: await summarise(c, result.stats, equity, null, exchange.slotState() === 'OPEN'),
+    };
+  const sink = await openSink(o.journal);
+  try {
+    return {
+      result,
+      summary: await summarise(c, result.stats, equity, sink, exchange.slotState() === 'OPEN'),
+    };
+  } finally {
+    sink.close();
+  }
+}
+
+async function summarise(
+  c: EngineConfig,
+  s: RunStats,
+  equity: EquityTrack,
+  sink: Awaited<ReturnType<typeof openSink>> | null,
+  openAtEnd: boolean,
+): Promise<BacktestSummary> {
+  const trades = sink === null ? [] : await sink.query(`${selectSql(TRADES, c.instance_id)}`);
+  trades.sort((a, b) => (a.entry_scan as number) - (b.entry_scan as number));
+  const events = sink === null ? [] : await sink.query(selectSql(ORDER_EVENTS, c.instance_id));
+  const pnls = trades.map((t) => t.pnl as number);
+  const total = pnls.reduce((a, b) => a + b, 0);
+  const exits: Record<string, number> = {};
+  for (const t of trades)
+    exits[t.exit_reason as string] = (exits[t.exit_reason as string] ?? 0) + 1;
+  const ev: Record<string, number> = {};
+  for (const e of events) ev[e.event as string] = (ev[e.event as string] ?? 0) + 1;
+  const util = Float64Array.from(
+    trades,
+    (t) => (t.margin as number) / (t.capital_before as number),
+  ).sort();
+  const end = trades.length === 0 ? c.capital : (trades.at(-1)?.capital_after as number);
+  return {
+    instance_id: c.instance_id,
+    scans: s.accepted,
+    decisions: s.decisions,
+    actuated: s.actuated,
+    trades: trades.length,
+    win_rate: trades.length === 0 ? null : pnls.filter((p) => p > 0).length / trades.length,
+    start_capital: c.capital,
+    end_capital: end,
+    total_pnl: total,
+    pnl_per_trade: trades.length === 0 ? null : total / trades.length,
+    return_pct: (end - c.capital) / c.capital,
+    max_drawdown: equity.maxDrawdown,
+    max_drawdown_pct: equity.maxDrawdownPct,
+    exits_by_reason: Object.fromEntries(Object.entries(exits).sort()),
+    margin_utilisation: {
+      median: orNull(quantile(util, 0.5)),
+      p95: orNull(quantile(util, 0.95)),
+      max: orNull(util.at(-1) ?? Number.NaN),
+    },
+    order_events: Object.fromEntries(Object.entries(ev).sort()),
+    fees: trades.reduce((a, t) => a + (t.fees as number), 0),
+    funding: trades.reduce((a, t) => a + (t.funding as number), 0),
+    open_at_end: openAtEnd,
+  };
+}

@@ -1,0 +1,45 @@
+// A small SVG line chart (equity curves): no dependency, deterministic bytes.
+export interface Series {
+  readonly x: readonly number[];
+  readonly y: readonly number[];
+}
+
+const W = 900;
+const H = 360;
+const PAD = 48;
+
+function fmt(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(2);
+}
+
+export function lineChartSvg(title: string, xLabel: string, yLabel: string, s: Series): string {
+  const xs = s.x;
+  const ys = s.y;
+  const x0 = xs[0] ?? 0;
+  const x1 = xs.at(-1) ?? 1;
+  let y0 = Math.min(...ys);
+  let y1 = Math.max(...ys);
+  if (!(y1 > y0)) {
+    y0 -= 1;
+    y1 += 1;
+  }
+  const px = (x: number) => PAD + ((x - x0) / (x1 - x0 || 1)) * (W - 2 * PAD);
+  const py = (y: number) => H - PAD - ((y - y0) / (y1 - y0)) * (H - 2 * PAD);
+  const points = xs
+    .map((x, i) => `${px(x).toFixed(1)},${py(ys[i] as number).toFixed(1)}`)
+    .join(' ');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">
+<rect width="${W}" height="${H}" fill="white"/>
+<text x="${W / 2}" y="20" text-anchor="middle" font-size="14">${title}</text>
+<line x1="${PAD}" y1="${H - PAD}" x2="${W - PAD}" y2="${H - PAD}" stroke="#888"/>
+<line x1="${PAD}" y1="${PAD}" x2="${PAD}" y2="${H - PAD}" stroke="#888"/>
+<text x="${PAD}" y="${H - PAD + 16}">${fmt(x0)}</text>
+<text x="${W - PAD}" y="${H - PAD + 16}" text-anchor="end">${fmt(x1)}</text>
+<text x="${W / 2}" y="${H - 10}" text-anchor="middle">${xLabel}</text>
+<text x="${PAD - 4}" y="${H - PAD}" text-anchor="end">${fmt(y0)}</text>
+<text x="${PAD - 4}" y="${PAD + 4}" text-anchor="end">${fmt(y1)}</text>
+<text x="14" y="${H / 2}" transform="rotate(-90 14 ${H / 2})" text-anchor="middle">${yLabel}</text>
+<polyline fill="none" stroke="#6a3fb5" stroke-width="1.5" points="${points}"/>
+</svg>
+`;
+}
