@@ -3,6 +3,7 @@
 // and an equity-curve chart.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { lineChartSvg } from '../common/chart.js';
 import type { EngineConfig } from '../engine/config.js';
 import { MockExchange } from '../engine/exchange.js';
 import type { RunStats } from '../engine/reactor.js';
@@ -11,7 +12,6 @@ import { selectSql } from '../journal/read.js';
 import { ORDER_EVENTS, TRADES } from '../journal/schema.js';
 import type { ScanSource } from '../sources/archive.js';
 import { quantile } from '../studies/quantile.js';
-import { lineChartSvg } from './chart.js';
 import { runShadow, type ShadowResult } from './shadow.js';
 
 export interface BacktestSummary {

@@ -1,4 +1,4 @@
-// A small SVG line chart (equity curves): no dependency, deterministic bytes.
+// Small SVG charts (equity curves, histograms): no dependency, deterministic bytes.
 export interface Series {
   readonly x: readonly number[];
   readonly y: readonly number[];
@@ -42,4 +42,40 @@ export function lineChartSvg(title: string, xLabel: string, yLabel: string, s: S
 <polyline fill="none" stroke="#6a3fb5" stroke-width="1.5" points="${points}"/>
 </svg>
 `;
+}
+
+/** Vertical bars, one per label (histograms, per-group values). */
+export function barChartSvg(
+  title: string,
+  labels: readonly string[],
+  values: readonly number[],
+): string {
+  const n = Math.max(labels.length, 1);
+  const top = Math.max(0, ...values);
+  const bottom = Math.min(0, ...values);
+  const span = top - bottom || 1;
+  const bw = (W - 2 * PAD) / n;
+  const py = (y: number) => H - PAD - ((y - bottom) / span) * (H - 2 * PAD);
+  const bars = values
+    .map((v, i) => {
+      const y = Math.min(py(v), py(0));
+      const h = Math.abs(py(v) - py(0));
+      const x = PAD + i * bw;
+      return `<rect x="${(x + 1).toFixed(1)}" y="${y.toFixed(1)}" width="${Math.max(bw - 2, 1).toFixed(1)}" height="${h.toFixed(1)}" fill="#6a3fb5"/>
+<text x="${(x + bw / 2).toFixed(1)}" y="${H - PAD + 14}" text-anchor="middle" font-size="9">${escapeXml(labels[i] ?? '')}</text>`;
+    })
+    .join('\n');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">
+<rect width="${W}" height="${H}" fill="white"/>
+<text x="${W / 2}" y="20" text-anchor="middle" font-size="14">${escapeXml(title)}</text>
+<line x1="${PAD}" y1="${py(0).toFixed(1)}" x2="${W - PAD}" y2="${py(0).toFixed(1)}" stroke="#888"/>
+<text x="${PAD - 4}" y="${PAD + 4}" text-anchor="end">${fmt(top)}</text>
+<text x="${PAD - 4}" y="${H - PAD}" text-anchor="end">${fmt(bottom)}</text>
+${bars}
+</svg>
+`;
+}
+
+function escapeXml(s: string): string {
+  return s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
