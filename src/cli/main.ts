@@ -8,6 +8,7 @@ import { registerJournal } from './journal.js';
 import { registerKernel } from './kernel.js';
 import { registerShadow } from './shadow.js';
 import { registerStart } from './start.js';
+import { registerStudy } from './study.js';
 
 const program = new Command('violet')
   .description('VIOLET — shadow alpha decision engine and research studies')
@@ -20,6 +21,7 @@ registerGen(program);
 registerShadow(program);
 registerBacktest(program);
 registerJournal(program);
+registerStudy(program);
 registerStart(program);
 
 try {

@@ -27,6 +27,7 @@ export class DecisionEngine {
   private seq = 0;
   private readonly obScratch: number[] = [];
   private readonly universe: string[] = [];
+  private lastUniverse: string | null = null;
 
   constructor(readonly config: EngineConfig) {
     const k = config.kernel;
@@ -34,13 +35,22 @@ export class DecisionEngine {
     this.configHash = configHash(config);
   }
 
-  /** Feeds a scan into the market state (every accepted scan, decided or not). */
-  observe(scan: Scan): void {
+  /**
+   * Feeds a scan into the market state (every accepted scan, decided or not). Returns the
+   * decision universe (non-stable symbols, space-separated) when it differs from the last.
+   */
+  observe(scan: Scan): string | null {
     this.seq++;
+    let universe = '';
     for (let i = 0; i < scan.symbols.length; i++) {
       const s = scan.symbols[i] as string;
-      if (!STABLES.has(s)) this.history.push(s, scan.prices[i] as number, this.seq);
+      if (STABLES.has(s)) continue;
+      this.history.push(s, scan.prices[i] as number, this.seq);
+      universe = universe === '' ? s : `${universe} ${s}`;
     }
+    if (universe === this.lastUniverse) return null;
+    this.lastUniverse = universe;
+    return universe;
   }
 
   /** Decides on the scan last observed, sizing against `capital`. */

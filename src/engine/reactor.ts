@@ -9,6 +9,7 @@ import {
   REJECTS,
   TRADE_EXIT_LEGS,
   TRADES,
+  UNIVERSE,
 } from '../journal/schema.js';
 import type { JournalWriter } from '../journal/writer.js';
 import { parseScanLine, type Scan } from '../model/index.js';
@@ -169,7 +170,15 @@ export class Reactor {
     this.stats.accepted++;
     this.stats.lastScanNumber = scan.scan_number;
     this.stats.lastScanTs = scan.ts;
-    this.engine.observe(scan);
+    const universe = this.engine.observe(scan);
+    if (universe !== null) {
+      this.writer.write(UNIVERSE, {
+        instance_id: this.engine.config.instance_id,
+        scan_number: scan.scan_number,
+        ts: scan.ts,
+        symbols: universe,
+      });
+    }
     const x = this.exchange;
     const exitCheck = this.due('exit-check');
     if (exitCheck) this.stats.exitChecks++;

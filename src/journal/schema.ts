@@ -97,6 +97,19 @@ export const CONTROL_AUDIT: TableSpec = {
   ],
 };
 
+/** The decision universe (non-stable symbols, scan order), a row whenever it changes. */
+export const UNIVERSE: TableSpec = {
+  name: 'violet_universe',
+  key: ['instance_id', 'scan_number'],
+  columns: [
+    c('instance_id', 'VARCHAR'),
+    c('scan_number', 'BIGINT'),
+    c('ts', 'BIGINT'),
+    /** Space-separated symbols. */
+    c('symbols', 'VARCHAR'),
+  ],
+};
+
 /** BLUE `dolphin.trade_events` shape (SPEC §2) plus VIOLET's accounting columns. */
 export const TRADES: TableSpec = {
   name: 'violet_trades',
@@ -172,6 +185,7 @@ export const TABLES: readonly TableSpec[] = [
   DECISIONS,
   REJECTS,
   CONTROL_AUDIT,
+  UNIVERSE,
   TRADES,
   TRADE_EXIT_LEGS,
   ORDER_EVENTS,

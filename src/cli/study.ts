@@ -1,0 +1,105 @@
+// `violet study <name>`: the studies on recorded trades (docs/studies.md).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import { createCleanTrades, runClean } from '../studies/clean/index.js';
+import { openStudyDb, type StudyDb, type StudyResult } from '../studies/db.js';
+import { loadTrades, parseMap, type TradeSource } from '../studies/load.js';
+import { runMargin } from '../studies/margin/index.js';
+import { runRegime } from '../studies/regime/index.js';
+import { runSizing } from '../studies/sizing/index.js';
+import { CheckFailed, UsageError } from './errors.js';
+
+interface CommonOptions {
+  trades?: string;
+  journal?: string;
+  table?: string;
+  map?: string;
+  json?: string;
+  md?: string;
+  charts?: string;
+}
+
+function source(o: CommonOptions): TradeSource {
+  if (o.trades !== undefined && o.journal === undefined) return { file: o.trades };
+  if (o.trades === undefined && o.journal !== undefined) {
+    return { journal: o.journal, table: o.table ?? 'violet_trades' };
+  }
+  throw new UsageError('give the trades as --trades FILE, or as --journal F [--table T]');
+}
+
+function write(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}
+
+export function fraction(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number >= 0');
+  return n;
+}
+
+/** Loads the trades, cleans them (unless the study is clean itself), runs the study, writes outputs. */
+async function study(
+  name: string,
+  o: CommonOptions,
+  run: (db: StudyDb) => Promise<StudyResult>,
+  cleanFirst = true,
+): Promise<void> {
+  const db = await openStudyDb();
+  try {
+    await loadTrades(db, source(o), parseMap(o.map));
+    if (cleanFirst) await createCleanTrades(db.conn);
+    const r = await run(db);
+    if (o.json !== undefined) write(o.json, `${JSON.stringify(r.json, null, 2)}\n`);
+    if (o.md !== undefined) write(o.md, r.markdown);
+    if (o.charts !== undefined) for (const c of r.charts) write(join(o.charts, c.name), c.svg);
+    process.stdout.write(r.markdown);
+    if (r.pass === false) throw new CheckFailed(`${name}: gate failed`);
+  } finally {
+    db.close();
+  }
+}
+
+function withCommon(c: Command): Command {
+  return c
+    .option('--trades <file>', 'recorded trades: .csv, .jsonl or .parquet (SPEC §2 shape)')
+    .option('--journal <file>', 'or a DuckDB journal holding the trades')
+    .option('--table <name>', 'the journal table (default violet_trades)')
+    .option('--map <pairs>', 'column map for other exports: old=new,old2=new2')
+    .option('--json <file>', 'write the result as JSON')
+    .option('--md <file>', 'write the report as Markdown')
+    .option('--charts <dir>', 'write the charts (SVG) here');
+}
+
+export function registerStudy(program: Command): void {
+  const s = program.command('study').description('studies on recorded trades (docs/studies.md)');
+  withCommon(
+    s
+      .command('clean')
+      .description('dedup, artifact removal, raw vs clean pnl, capital cross-check (seed §4)'),
+  ).action((o: CommonOptions) => study('clean', o, (db) => runClean(db.conn), false));
+  withCommon(
+    s
+      .command('margin')
+      .description('margin envelope at 1×..5×, utilisation, recommendation (seed §4)'),
+  )
+    .option('--max-p95-util <x>', 'p95 utilisation a recommendation may reach', fraction, 0.75)
+    .action((o: CommonOptions & { maxP95Util: number }) =>
+      study('margin', o, (db) => runMargin(db.conn, { maxP95Util: o.maxP95Util })),
+    );
+  withCommon(
+    s
+      .command('regime')
+      .description('regime-conditional edge, sub-regimes, label reliability (seed §6)'),
+  ).action((o: CommonOptions) => study('regime', o, (db) => runRegime(db.conn)));
+  withCommon(
+    s
+      .command('sizing')
+      .description('recorded ÷ base leverage: EsoF bands, upward tail by vel_div bin (seed §8)'),
+  )
+    .option('--max-leverage <x>', 'base sizer max_leverage', fraction, 9)
+    .action((o: CommonOptions & { maxLeverage: number }) =>
+      study('sizing', o, (db) => runSizing(db.conn, { maxLeverage: o.maxLeverage })),
+    );
+}

@@ -1,0 +1,108 @@
+// Loading recorded trades (CSV, JSON Lines, Parquet, or a journal table) into the study
+// database as table `trades`, with a column map for other exports. A missing column or an
+// unparsable value is refused with the column's name and the first bad row.
+import { UsageError } from '../common/errors.js';
+import { OPTIONAL_COLUMNS, REQUIRED_COLUMNS, rows, type StudyDb, TRADE_COLUMNS } from './db.js';
+
+export type TradeSource =
+  | { readonly file: string }
+  | { readonly journal: string; readonly table: string };
+
+const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
+const ident = (s: string) => `"${s.replaceAll('"', '""')}"`;
+const TIMES = new Set(['entry_ts', 'exit_ts']);
+
+function reader(src: TradeSource): string {
+  if ('journal' in src) return `j.${ident(src.table)}`;
+  const f = src.file;
+  if (f.endsWith('.csv')) return `read_csv(${q(f)}, header = true, all_varchar = true)`;
+  if (f.endsWith('.jsonl') || f.endsWith('.ndjson') || f.endsWith('.json')) {
+    return `read_json(${q(f)}, format = 'newline_delimited')`;
+  }
+  if (f.endsWith('.parquet')) return `read_parquet(${q(f)})`;
+  throw new UsageError(`--trades: expected a .csv, .jsonl or .parquet file, not ${f}`);
+}
+
+/** "old=new,old2=new2": source column old is read as new. */
+export function parseMap(text: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (text === undefined || text === '') return out;
+  for (const pair of text.split(',')) {
+    const [from, to, ...rest] = pair.split('=').map((s) => s.trim());
+    if (!from || !to || rest.length > 0)
+      throw new UsageError(`--map: expected old=new pairs, got "${pair}"`);
+    out[to] = from;
+  }
+  return out;
+}
+
+function numberExpr(col: string, target: string): string {
+  const v = `TRY_CAST(${col} AS DOUBLE)`;
+  return TIMES.has(target) ? `COALESCE(${v}, epoch_ms(TRY_CAST(${col} AS TIMESTAMP))::DOUBLE)` : v;
+}
+
+/** Loads the trades; returns the number of rows. */
+export async function loadTrades(
+  db: StudyDb,
+  src: TradeSource,
+  map: Record<string, string>,
+): Promise<number> {
+  const c = db.conn;
+  if ('journal' in src) await c.run(`ATTACH ${q(src.journal)} AS j (READ_ONLY)`);
+  try {
+    await c.run(`CREATE TABLE raw AS SELECT * FROM ${reader(src)}`);
+  } catch (e) {
+    throw new UsageError(`cannot read trades: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const present = new Set((await rows(c, 'DESCRIBE raw')).map((r) => String(r.column_name)));
+  const source = (target: string) => map[target] ?? target;
+  const missing = REQUIRED_COLUMNS.filter((t) => !present.has(source(t)));
+  if (missing.length > 0) {
+    const hint = [...present].join(', ');
+    throw new UsageError(
+      `missing required column ${missing.map((m) => source(m)).join(', ')} (the file has: ${hint}; map others with --map old=new)`,
+    );
+  }
+  const types = new Map<string, string>(TRADE_COLUMNS.map(([n, t]) => [n, t]));
+  const checks: string[] = [];
+  const exprs: string[] = ['rowid AS row'];
+  for (const [target] of TRADE_COLUMNS.slice(1)) {
+    const has = present.has(source(target));
+    const required = (REQUIRED_COLUMNS as readonly string[]).includes(target);
+    if (!has) {
+      exprs.push(`NULL::${types.get(target)} AS ${target}`);
+      continue;
+    }
+    const col = ident(source(target));
+    if (types.get(target) === 'DOUBLE') {
+      const v = numberExpr(col, target);
+      const bad = `(${col} IS NOT NULL AND (${v} IS NULL OR NOT isfinite(${v})))${required ? ` OR ${col} IS NULL` : ''}`;
+      checks.push(`min(CASE WHEN ${bad} THEN rowid END) AS ${ident(target)}`);
+      exprs.push(`${v} AS ${target}`);
+    } else {
+      if (required) checks.push(`min(CASE WHEN ${col} IS NULL THEN rowid END) AS ${ident(target)}`);
+      exprs.push(`CAST(${col} AS VARCHAR) AS ${target}`);
+    }
+  }
+  const [firstBad] = await rows(c, `SELECT ${checks.join(', ')} FROM raw`);
+  for (const [target, row] of Object.entries(firstBad ?? {})) {
+    if (row === null || row === undefined) continue;
+    const [v] = await rows(
+      c,
+      `SELECT CAST(${ident(source(target))} AS VARCHAR) AS v FROM raw WHERE rowid = ${row}`,
+    );
+    const what =
+      v?.v === null || v?.v === undefined
+        ? 'is empty'
+        : `has ${JSON.stringify(v.v)}, not a finite number`;
+    throw new UsageError(`column ${source(target)}: row ${Number(row) + 1} ${what}`);
+  }
+  // A CTAS keeps insertion order, so `row` stays file order without a sort.
+  await c.run(`CREATE TABLE trades AS SELECT ${exprs.join(', ')} FROM raw`);
+  await c.run('DROP TABLE raw');
+  if ('journal' in src) await c.run('DETACH j');
+  const [n] = await rows(c, 'SELECT count(*) AS n FROM trades');
+  return Number(n?.n ?? 0);
+}
+
+export { OPTIONAL_COLUMNS };
