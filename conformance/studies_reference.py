@@ -15,7 +15,7 @@ import csv
 import json
 import math
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
@@ -28,6 +28,7 @@ TIMES = {"entry_ts", "exit_ts"}
 
 HIBERNATE = "HIBERNATE_HALT"
 WINDOW_MS = 300000
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 SIZER = {"threshold": -0.02, "extreme": -0.05, "convexity": 3, "min_leverage": 0.5}
 
 
@@ -41,7 +42,7 @@ def parse_ts(text):
         dt = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
         if dt.tzinfo is None:
             dt = dt.replace(tzinfo=timezone.utc)
-        return dt.timestamp() * 1000.0
+        return (dt - EPOCH) / timedelta(milliseconds=1)  # exact integer microseconds / 1000
 
 
 def read_trades(path):

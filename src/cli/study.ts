@@ -1,11 +1,13 @@
 // `violet study <name>`: the studies on recorded trades (docs/studies.md).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { createCleanTrades, runClean } from '../studies/clean/index.js';
+import { runColocate } from '../studies/colocate/index.js';
 import { openStudyDb, type StudyDb, type StudyResult } from '../studies/db.js';
 import { loadTrades, parseMap, type TradeSource } from '../studies/load.js';
 import { runMargin } from '../studies/margin/index.js';
+import { runParity } from '../studies/parity/index.js';
 import { runRegime } from '../studies/regime/index.js';
 import { runSizing } from '../studies/sizing/index.js';
 import { CheckFailed, UsageError } from './errors.js';
@@ -102,4 +104,32 @@ export function registerStudy(program: Command): void {
     .action((o: CommonOptions & { maxLeverage: number }) =>
       study('sizing', o, (db) => runSizing(db.conn, { maxLeverage: o.maxLeverage })),
     );
+  withCommon(
+    s
+      .command('parity')
+      .description(
+        'median-curve parity gate, pearson, max-abs-error, parameter recovery (seed §3, V3d); exit 1 when it fails',
+      ),
+  )
+    .option('--max-leverage <x>', 'model max_leverage', fraction, 9)
+    .option('--min-r <r>', 'least pearson that passes', fraction, 0.999)
+    .option('--max-err <e>', 'largest max_abs_err that passes', fraction, 0.25)
+    .action((o: CommonOptions & { maxLeverage: number; minR: number; maxErr: number }) =>
+      study('parity', o, (db) =>
+        runParity(db.conn, { maxLeverage: o.maxLeverage, minR: o.minR, maxErr: o.maxErr }),
+      ),
+    );
+  withCommon(
+    s
+      .command('colocate')
+      .description(
+        'reference trades inside the decision universe, decisions within ±5 min (seed §9)',
+      ),
+  )
+    .requiredOption('--decisions <journal>', 'the DuckDB journal of a shadow soak')
+    .option('--instance <id>', 'the soak instance (default: the only one)')
+    .action((o: CommonOptions & { decisions: string; instance?: string }) => {
+      if (!existsSync(o.decisions)) throw new UsageError(`no such journal: ${o.decisions}`);
+      return study('colocate', o, (db) => runColocate(db.conn, o.decisions, o.instance ?? null));
+    });
 }

@@ -112,10 +112,11 @@ describe('journal outage', () => {
     locker.kill('SIGKILL');
     await new Promise((r) => locker.once('exit', r));
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/journal .* unavailable .*1200 rows wait in/);
+    // 1200 decisions and the universe row of the first scan.
+    expect(run.stderr).toMatch(/journal .* unavailable .*1201 rows wait in/);
     const drain = violet(['journal', 'drain', '--journal', journal]);
     expect(drain.status).toBe(0);
-    expect(drain.stdout).toMatch(/drained 1200 spooled rows/);
+    expect(drain.stdout).toMatch(/drained 1201 spooled rows/);
     const rows = exportJsonl(journal, 'violet_decisions', join(dir, 'd.jsonl'));
     expect(rows.map((r) => r.scan_number)).toEqual(Array.from({ length: 1200 }, (_, i) => i));
   });

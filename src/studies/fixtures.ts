@@ -45,6 +45,13 @@ export const FIXTURE_COLUMNS = [
   'esof_score',
 ] as const;
 
+/**
+ * A seed whose default fixture (2000 trades) shows every effect the way the seed describes
+ * it: raw pnl < 0 while clean pnl > 0, the edge in choppy-bearish, every sub-regime ratio > 1,
+ * ~39% of bearish labels with BTC above MA99, and a passing parity gate.
+ */
+export const FIXTURE_SEED = 20260603;
+
 export const START_CAPITAL = 33820;
 const BASE_FRACTION = 0.2;
 const MIN_LEVERAGE = 0.5;
@@ -60,9 +67,10 @@ export const FIXTURE_HAIRCUTS: readonly (readonly [mult: number, p: number])[] =
   [0.3, 0.07],
 ];
 /**
- * The upward tail: in the mid range −0.05 < vel_div < −0.02, this share of trades gets
- * × U(lo, hi) instead of a haircut. It balances the haircuts below 1 (0.265 = 0.36 × 0.735), so
- * each bin's median leverage stays on the base curve (parity) while ~18% of all trades are tail.
+ * The upward tail: in the mid range extreme < vel_div < threshold (−0.05…−0.02 by default,
+ * where the base is below its max) this share of trades gets × U(lo, hi) instead of a haircut.
+ * It matches the share below 1 (0.36 × 0.735 ≈ 0.265), so each bin's median leverage stays on
+ * the base curve (parity), while ~18% of all sized trades are in the tail.
  */
 export const FIXTURE_TAIL = Object.freeze({ share_in_mid: 0.265, lo: 1.1, hi: 1.6 });
 
@@ -81,7 +89,7 @@ const ASSETS: readonly (readonly [string, number])[] = [
 const REGIMES = ['choppy-bearish', 'bear', 'bull'] as const;
 type Regime = (typeof REGIMES)[number];
 /** Mean return per trade (fraction of notional, short side): the edge lives in choppy-bearish. */
-const REGIME_MU: Record<Regime, number> = { 'choppy-bearish': 0.0018, bear: 0.0004, bull: -0.0002 };
+const REGIME_MU: Record<Regime, number> = { 'choppy-bearish': 0.0009, bear: 0.00015, bull: 0 };
 const REGIME_DVOL: Record<Regime, number> = { 'choppy-bearish': 55, bear: 66, bull: 44 };
 
 /** What the generator put in, for tests (counts follow the rules of docs/studies.md). */
@@ -158,19 +166,31 @@ function baseLeverage(v: number, p: FixtureSizerParams): number | null {
 const prec6 = (x: number): number => Number(x.toPrecision(6));
 const fixed = (x: number, d: number): number => Number(x.toFixed(d));
 
+/** The upper edges of the vel_div bins of docs/studies.md (bin 24: below −0.08, hi −0.08). */
+const BIN_HI = Array.from({ length: 25 }, (_, k) => fixed(-0.02 - 0.0025 * Math.min(k, 24), 4));
+
+/** The bin of v (0..23: lo ≤ v < hi, 24: v < −0.08), −1 for none. */
+function binOf(v: number): number {
+  for (let k = 0; k < 24; k++)
+    if (v < (BIN_HI[k] as number) && v >= fixed(-0.0225 - 0.0025 * k, 4)) return k;
+  return v < -0.08 ? 24 : -1;
+}
+
 function hex(rng: Rng): string {
   return (
     rng.u32().toString(16).padStart(8, '0') + rng.u32().toString(16).padStart(8, '0').slice(0, 4)
   );
 }
 
-function drawHaircut(rng: Rng): number {
-  let u = rng.next();
-  for (const [mult, p] of FIXTURE_HAIRCUTS) {
+/** A haircut multiplier; `below` = one of those < 1 (in their relative proportions). */
+function drawHaircut(rng: Rng, below = false): number {
+  const cuts = below ? FIXTURE_HAIRCUTS.filter(([m]) => m < 1) : FIXTURE_HAIRCUTS;
+  let u = rng.next() * cuts.reduce((s, [, p]) => s + p, 0);
+  for (const [mult, p] of cuts) {
     if (u < p) return mult;
     u -= p;
   }
-  return 1.0;
+  return (cuts[cuts.length - 1] as readonly [number, number])[0];
 }
 
 /** esof_score consistent with the multiplier (descriptive only; studies don't use it). */
@@ -185,11 +205,14 @@ function esofFor(rng: Rng, mult: number): number {
   return fixed(rng.uniform(lo, hi), 4);
 }
 
-/** vel_div_entry: mostly in [−0.09, −0.02), some exactly on bin edges, some not firing. */
-function drawVelDiv(rng: Rng): number {
+/**
+ * vel_div_entry: mostly in [−0.09, −0.02), some not firing (≥ −0.02), and ~3% exactly on the
+ * bin edges −0.0225 … −0.08 (taken in turn, `edges` counts them).
+ */
+function drawVelDiv(rng: Rng, edges: { n: number }): number {
   const u = rng.next();
   if (u < 0.015) return rng.chance(0.3) ? -0.02 : fixed(rng.uniform(-0.02, -0.004), 6);
-  if (u < 0.035) return fixed(-0.02 - 0.0025 * rng.int(1, 24), 4);
+  if (u < 0.045) return fixed(-0.02 - 0.0025 * ((edges.n++ % 24) + 1), 4);
   if (u < 0.68) return fixed(rng.uniform(-0.05, -0.02), 6);
   return fixed(rng.uniform(-0.09, -0.05), 6);
 }
@@ -211,6 +234,8 @@ export function generateRecordedTradesWithTruth(o: {
   // 1. Timing, market context and sizing inputs, trade by trade in entry order.
   const trades: Trade[] = [];
   const hugeAt = Math.floor(n * 0.55);
+  const edges = { n: 0 };
+  const balance = Array.from({ length: 25 }, () => ({ above: 0, below: 0, on: 0 }));
   let regime: Regime = rng.pick(REGIMES);
   let btc = 100_000;
   let t = T0;
@@ -236,17 +261,41 @@ export function generateRecordedTradesWithTruth(o: {
           : 0;
     const entryTs = t;
     const exitTs =
-      barsHeld > 0 ? entryTs + barsHeld * BAR_MS + rng.int(0, 59_999) : entryTs + rng.int(200, 5000);
+      barsHeld > 0
+        ? entryTs + barsHeld * BAR_MS + rng.int(0, 59_999)
+        : entryTs + rng.int(200, 5000);
     t =
       barsHeld >= 4 && rng.chance(0.01)
         ? entryTs + Math.floor(barsHeld / 2) * BAR_MS + rng.int(1, 30_000) // overlaps this trade
         : exitTs + rng.int(2, 240) * BAR_MS + rng.int(0, 59_999);
 
-    const velDiv = huge ? -0.0415 : drawVelDiv(rng);
+    const velDiv = huge ? -0.07 : drawVelDiv(rng, edges);
     const recordedVelDiv = !huge && rng.chance(0.04) ? null : velDiv;
-    const mid = velDiv > -0.05 && velDiv < -0.02;
-    const tail = !huge && mid && rng.chance(FIXTURE_TAIL.share_in_mid);
-    const mult = huge ? 1.0 : tail ? rng.uniform(FIXTURE_TAIL.lo, FIXTURE_TAIL.hi) : drawHaircut(rng);
+    const mid = velDiv > params.extreme && velDiv < params.threshold; // base below its max
+    let tail = !huge && mid && rng.chance(FIXTURE_TAIL.share_in_mid);
+    let mult = huge || tail ? 1.0 : drawHaircut(rng);
+    const k = binOf(velDiv);
+    if (!huge && k >= 0 && kind === 'normal' && recordedVelDiv !== null) {
+      // Keep every parity bin's median leverage on the base curve (they balance only in
+      // expectation): where the base is below its max, (above the curve) − (below) stays
+      // within ±1; where it saturates, fewer haircut trades than un-haircut ones.
+      const b = balance[k] as { above: number; below: number; on: number };
+      const saturated = k === 24 || (BIN_HI[k] as number) <= params.extreme;
+      if (!saturated) {
+        const d = b.above - b.below;
+        if (tail && d >= 1) {
+          tail = false;
+          mult = drawHaircut(rng, true);
+        } else if (!tail && mult < 1 && d <= -1) {
+          tail = mid;
+          mult = 1.0;
+        }
+      } else if (mult < 1 && b.below + 1 >= b.on) mult = 1.0;
+      if (tail) b.above++;
+      else if (mult < 1) b.below++;
+      else b.on++;
+    }
+    if (tail) mult = rng.uniform(FIXTURE_TAIL.lo, FIXTURE_TAIL.hi);
 
     const below = rng.chance(regime === 'bull' ? 0.25 : 0.62);
     const btcPrice = fixed(btc, 2);
@@ -265,8 +314,8 @@ export function generateRecordedTradesWithTruth(o: {
     else if (kind === 'zero_bars') ret = 0.0015 * rng.normal();
     else {
       let mu = REGIME_MU[regime];
-      if (regime === 'choppy-bearish') mu += (below ? 0.0012 : 0) + (dvol > 55 ? 0.0006 : 0);
-      ret = mu + 0.012 * rng.normal();
+      if (regime === 'choppy-bearish') mu += (below ? 0.001 : 0) + (dvol > 55 ? 0.0006 : 0);
+      ret = mu + 0.006 * rng.normal();
     }
     const exitReason =
       kind === 'hibernate'
@@ -340,7 +389,8 @@ export function generateRecordedTradesWithTruth(o: {
   let capital = START_CAPITAL;
   for (const x of trades) {
     const base = baseLeverage(x.velDiv, params);
-    x.leverage = base === null ? MIN_LEVERAGE * (x.tail ? 1 : x.mult) : x.mult === 1 ? base : base * x.mult;
+    x.leverage =
+      base === null ? MIN_LEVERAGE * (x.tail ? 1 : x.mult) : x.mult === 1 ? base : base * x.mult;
     x.capital = capital;
     x.quantity = (capital * BASE_FRACTION * x.leverage) / x.entryPrice;
     x.exitPrice = prec6(x.entryPrice * (1 - x.ret));
@@ -354,11 +404,13 @@ export function generateRecordedTradesWithTruth(o: {
   }
 
   // 4. Identical duplicate emissions: ~10% of ids 2–20 rows, one losing id (−50…−200) ~300 rows.
-  for (const x of trades) {
-    if (x.variants.length > 0 || !rng.chance(0.1)) continue;
+  // (the huge loss stays a single row)
+  trades.forEach((x, i) => {
+    if (x.variants.length > 0 || !rng.chance(0.1)) return;
     const u = rng.next();
-    x.copies = u < 0.6 ? 2 : u < 0.85 ? rng.int(3, 5) : rng.int(6, 20);
-  }
+    const copies = u < 0.6 ? 2 : u < 0.85 ? rng.int(3, 5) : rng.int(6, 20);
+    if (i !== hugeAt) x.copies = copies;
+  });
   const heavy =
     trades.find(
       (x, i) =>
@@ -370,7 +422,7 @@ export function generateRecordedTradesWithTruth(o: {
     ) ?? trades.find((x) => x.kind === 'normal' && !x.variants.length);
   if (heavy) heavy.copies = rng.int(290, 320);
 
-  // 5. File order: by emission time (exit_ts + delay; copies re-emitted up to 6 h later).
+  // 5. File order: by emission time (exit_ts + delay; copies re-emitted up to 7 days later).
   interface Row {
     x: Trade;
     exitTs: number;
@@ -385,7 +437,7 @@ export function generateRecordedTradesWithTruth(o: {
   for (const x of trades) {
     emit(x, x.exitTs, x.exitPrice, x.pnl, x.delay);
     for (let c = 1; c < x.copies; c++)
-      emit(x, x.exitTs, x.exitPrice, x.pnl, rng.int(1, 6 * 3_600_000));
+      emit(x, x.exitTs, x.exitPrice, x.pnl, rng.int(1, 7 * 86_400_000));
     for (const v of x.variants) emit(x, v.exitTs, v.exitPrice, v.pnl, v.delay);
   }
   rows.sort((a, b) => a.at - b.at || a.seq - b.seq);
