@@ -87,7 +87,7 @@ describe('studies against the numpy reference on trades with known truth', () =>
     expect(out.fit).toMatchObject(params);
   });
 
-  it('colocate on VIOLET’s own backtest trades against its shadow journal matches numpy', () => {
+  it('reads VIOLET’s own trades export unmapped; colocate against its shadow journal matches numpy', () => {
     const scans = sampleArchive(dir, 3000, 13);
     const shadow = join(dir, 'shadow.duckdb');
     const bt = join(dir, 'bt.duckdb');
@@ -116,6 +116,8 @@ describe('studies against the numpy reference on trades with known truth', () =>
       'actuated',
     ]);
     const universe = csv('violet_universe', ['instance_id', 'scan_number', 'ts', 'symbols']);
+    // Every study reads VIOLET's own export without a column map.
+    for (const name of ['clean', 'margin', 'regime', 'sizing', 'parity']) study(name, own, [], dir);
     const ours = study('colocate', own, ['--decisions', shadow], dir) as Record<string, number>;
     expect(ours.trades).toBeGreaterThan(5);
     expect(ours.in_universe_share).toBe(1);
@@ -135,5 +137,34 @@ describe('studies against the numpy reference on trades with known truth', () =>
       diffs,
     );
     expect(diffs).toEqual([]);
+  });
+
+  it('refuses a missing column or an unparsable value with the column and the first bad row (exit 2)', () => {
+    const lines = readFileSync(trades, 'utf8').split('\n');
+    const header = lines[0] as string;
+    const cols = header.split(',');
+    const pnl = cols.indexOf('pnl');
+    const broken = lines.map((l, i) => {
+      if (i !== 3) return l;
+      const cells = l.split(',');
+      cells[pnl] = 'abc';
+      return cells.join(',');
+    });
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, broken.join('\n'));
+    const r = violet(['study', 'clean', '--trades', bad]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('violet: column pnl: row 3 has "abc", not a finite number\n');
+    const renamed = join(dir, 'renamed.csv');
+    writeFileSync(renamed, [header.replace('pnl', 'realized_pnl'), ...lines.slice(1)].join('\n'));
+    const missing = violet(['study', 'clean', '--trades', renamed]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/^violet: missing required column pnl/);
+    const mapped = study('clean', renamed, ['--map', 'realized_pnl=pnl'], dir) as Record<
+      string,
+      unknown
+    >;
+    const direct = study('clean', trades, [], dir) as Record<string, unknown>;
+    expect(mapped).toEqual(direct);
   });
 });
