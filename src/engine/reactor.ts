@@ -28,6 +28,8 @@ export interface RunStats {
   actuated: number;
   orders: number;
   trades: number;
+  /** Live records delivered again and skipped (already decided). */
+  redeliveries: number;
   errors: number;
   exitChecks: number;
   flushes: number;
@@ -64,6 +66,7 @@ export class Reactor {
     actuated: 0,
     orders: 0,
     trades: 0,
+    redeliveries: 0,
     errors: 0,
     exitChecks: 0,
     flushes: 0,
@@ -152,7 +155,7 @@ export class Reactor {
     this.writer.flushInBackground((ok) => this.flushed(ok));
   }
 
-  private handle(seq: number, text: string): void {
+  private handle(seq: number, text: string, redelivered: boolean): void {
     this.stats.records++;
     const parsed = parseScanLine(text);
     if (!parsed.ok) {
@@ -161,6 +164,11 @@ export class Reactor {
     }
     const scan = parsed.value;
     const last = this.stats.lastScanNumber;
+    if (redelivered && last !== null && scan.scan_number <= last) {
+      // Already decided and journaled: a live feed's second delivery, not a bad scan.
+      this.stats.redeliveries++;
+      return;
+    }
     if (last !== null && scan.scan_number <= last) {
       this.reject(seq, text, `scan_number: not increasing (previous ${last})`, scan.scan_number);
       return;
@@ -234,10 +242,17 @@ export class Reactor {
     let bytes = 0;
     let sinceYield = 0;
     for await (const batch of source.batches()) {
+      if (source.commit !== undefined) {
+        for (const r of batch) this.handle(r.seq, r.text, r.redelivered === true);
+        this.writer.sync();
+        await source.commit(batch);
+        this.hooks.onProgress?.(this.stats, null);
+        continue;
+      }
       for (const r of batch) {
         bytes += r.text.length + 1;
         try {
-          this.handle(r.seq, r.text);
+          this.handle(r.seq, r.text, r.redelivered === true);
         } catch (e) {
           this.stats.errors++;
           throw e;

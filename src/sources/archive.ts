@@ -4,9 +4,11 @@ import { createReadStream, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 
 export interface SourceRecord {
-  /** Position in the source (1-based line number for an archive). */
+  /** Position in the source (1-based line number for an archive, stream sequence live). */
   readonly seq: number;
   readonly text: string;
+  /** A live feed delivering this record again (after a restart or a lost ack). */
+  readonly redelivered?: boolean;
 }
 
 export interface ScanSource {
@@ -15,6 +17,11 @@ export interface ScanSource {
   readonly bytes: number | null;
   /** Records in order, in batches. */
   batches(): AsyncIterable<readonly SourceRecord[]>;
+  /**
+   * Called once a batch's rows are in the spool (synced): a live source acknowledges the
+   * batch here, so a crash can only redeliver, never lose.
+   */
+  commit?(batch: readonly SourceRecord[]): Promise<void>;
 }
 
 export function jsonlSource(path: string): ScanSource {
