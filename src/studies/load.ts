@@ -49,12 +49,21 @@ export async function loadTrades(
 ): Promise<number> {
   const c = db.conn;
   if ('journal' in src) await c.run(`ATTACH ${q(src.journal)} AS j (READ_ONLY)`);
+  // Parquet carries its own row numbers and columnar reads are cheap: read it in place.
+  // Other sources are materialised once so `rowid` is the file order.
+  const parquet = 'file' in src && src.file.endsWith('.parquet');
+  const rowid = parquet ? 'file_row_number' : 'rowid';
   try {
-    await c.run(`CREATE TABLE raw AS SELECT * FROM ${reader(src)}`);
+    await c.run(
+      parquet
+        ? `CREATE VIEW raw AS SELECT * FROM read_parquet(${q((src as { file: string }).file)}, file_row_number = true)`
+        : `CREATE TABLE raw AS SELECT * FROM ${reader(src)}`,
+    );
   } catch (e) {
     throw new UsageError(`cannot read trades: ${(e as Error).message.split('\n')[0]}`);
   }
   const present = new Set((await rows(c, 'DESCRIBE raw')).map((r) => String(r.column_name)));
+  present.delete('file_row_number');
   const source = (target: string) => map[target] ?? target;
   const missing = REQUIRED_COLUMNS.filter((t) => !present.has(source(t)));
   if (missing.length > 0) {
@@ -65,7 +74,7 @@ export async function loadTrades(
   }
   const types = new Map<string, string>(TRADE_COLUMNS.map(([n, t]) => [n, t]));
   const checks: string[] = [];
-  const exprs: string[] = ['rowid AS row'];
+  const exprs: string[] = [`${rowid} AS row`];
   for (const [target] of TRADE_COLUMNS.slice(1)) {
     const has = present.has(source(target));
     const required = (REQUIRED_COLUMNS as readonly string[]).includes(target);
@@ -77,10 +86,11 @@ export async function loadTrades(
     if (types.get(target) === 'DOUBLE') {
       const v = numberExpr(col, target);
       const bad = `(${col} IS NOT NULL AND (${v} IS NULL OR NOT isfinite(${v})))${required ? ` OR ${col} IS NULL` : ''}`;
-      checks.push(`min(CASE WHEN ${bad} THEN rowid END) AS ${ident(target)}`);
+      checks.push(`min(CASE WHEN ${bad} THEN ${rowid} END) AS ${ident(target)}`);
       exprs.push(`${v} AS ${target}`);
     } else {
-      if (required) checks.push(`min(CASE WHEN ${col} IS NULL THEN rowid END) AS ${ident(target)}`);
+      if (required)
+        checks.push(`min(CASE WHEN ${col} IS NULL THEN ${rowid} END) AS ${ident(target)}`);
       exprs.push(`CAST(${col} AS VARCHAR) AS ${target}`);
     }
   }
@@ -99,7 +109,7 @@ export async function loadTrades(
   }
   // A CTAS keeps insertion order, so `row` stays file order without a sort.
   await c.run(`CREATE TABLE trades AS SELECT ${exprs.join(', ')} FROM raw`);
-  await c.run('DROP TABLE raw');
+  await c.run(parquet ? 'DROP VIEW raw' : 'DROP TABLE raw');
   if ('journal' in src) await c.run('DETACH j');
   const [n] = await rows(c, 'SELECT count(*) AS n FROM trades');
   return Number(n?.n ?? 0);

@@ -4,7 +4,7 @@
 
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { barChartSvg } from '../../common/chart.js';
-import { rows, type StudyResult, tradesTableSql } from '../db.js';
+import { rows, type StudyResult } from '../db.js';
 
 const nz = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
@@ -17,9 +17,9 @@ export async function createCleanTrades(c: DuckDBConnection): Promise<void> {
       CASE WHEN min(pnl) = max(pnl) THEN min(row) ELSE arg_max(row, (exit_ts, row)) END AS keep
     FROM trades GROUP BY trade_id`);
   await c.run('CREATE TABLE _kept AS SELECT t.* FROM trades t SEMI JOIN _ids k ON t.row = k.keep');
-  await c.run(tradesTableSql('clean_trades'));
-  await c.run(`INSERT INTO clean_trades
-    SELECT * FROM _kept WHERE exit_reason <> 'HIBERNATE_HALT' AND bars_held <> 0 ORDER BY row`);
+  // A view, not a copy: studies that need file order sort by `row` themselves.
+  await c.run(`CREATE VIEW clean_trades AS
+    SELECT * FROM _kept WHERE exit_reason <> 'HIBERNATE_HALT' AND bars_held <> 0`);
 }
 
 export async function runClean(c: DuckDBConnection): Promise<StudyResult> {
