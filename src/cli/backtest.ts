@@ -6,36 +6,13 @@ import { DuckDbJournal } from '../journal/duckdb.js';
 import { TRADES } from '../journal/schema.js';
 import { type BacktestSummary, runBacktest } from '../runtime/backtest.js';
 import { archiveSource } from '../sources/index.js';
+import { RECORDED_TRADE_COLUMNS } from '../studies/db.js';
 import { loadConfig } from './config.js';
 import { CheckFailed, UsageError } from './errors.js';
 import { progressBar } from './progress.js';
 import { table } from './table.js';
 
 export const DEFAULT_BACKTEST_JOURNAL = 'var/backtest.duckdb';
-
-/** SPEC §2 "Recorded trades": the shape every study reads, no mapping needed. */
-export const RECORDED_TRADE_COLUMNS = [
-  'trade_id',
-  'asset',
-  'side',
-  'entry_ts',
-  'exit_ts',
-  'entry_price',
-  'exit_price',
-  'quantity',
-  'capital_before',
-  'leverage',
-  'pnl',
-  'exit_reason',
-  'bars_held',
-  'vel_div_entry',
-  'btc_price',
-  'btc_ma99',
-  'dvol',
-  'regime_label',
-  'composite_hash',
-  'esof_score',
-] as const;
 
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(2)}%`);
 const num = (v: number | null) => (v === null ? '—' : v.toFixed(2));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RECORDED_TRADE_COLUMNS } from '../cli/backtest.js';
+import { RECORDED_TRADE_COLUMNS } from '../studies/db.js';
 import { violet } from '../test-support/cli.js';
 import { exportJsonl, sampleArchive, tempDir } from '../test-support/journal.js';
 

@@ -26,6 +26,8 @@ export const TRADE_COLUMNS = [
   ['esof_score', 'DOUBLE'],
 ] as const;
 
+/** SPEC §2 "Recorded trades": 13 required then 7 optional columns, the shape every study reads. */
+export const RECORDED_TRADE_COLUMNS = TRADE_COLUMNS.slice(1).map(([n]) => n);
 export const REQUIRED_COLUMNS = TRADE_COLUMNS.slice(1, 14).map(([n]) => n);
 export const OPTIONAL_COLUMNS = TRADE_COLUMNS.slice(14).map(([n]) => n);
 

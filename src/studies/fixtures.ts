@@ -5,6 +5,7 @@
 // a regime-concentrated edge, unreliable bearish labels, overlaps, and a capital trajectory
 // that follows the cumulative clean pnl. Randomness comes from `Rng` only.
 import { Rng } from '../common/rng/index.js';
+import { RECORDED_TRADE_COLUMNS } from './db.js';
 
 export interface FixtureSizerParams {
   readonly max_leverage: number;
@@ -22,28 +23,7 @@ export const FIXTURE_PARAMS: FixtureSizerParams = Object.freeze({
 });
 
 /** The 13 required then the 7 optional columns, in SPEC §2 order. */
-export const FIXTURE_COLUMNS = [
-  'trade_id',
-  'asset',
-  'side',
-  'entry_ts',
-  'exit_ts',
-  'entry_price',
-  'exit_price',
-  'quantity',
-  'capital_before',
-  'leverage',
-  'pnl',
-  'exit_reason',
-  'bars_held',
-  'vel_div_entry',
-  'btc_price',
-  'btc_ma99',
-  'dvol',
-  'regime_label',
-  'composite_hash',
-  'esof_score',
-] as const;
+export const FIXTURE_COLUMNS = RECORDED_TRADE_COLUMNS;
 
 /**
  * A seed whose default fixture (2000 trades) shows every effect the way the seed describes

@@ -4,6 +4,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { barChartSvg } from '../../common/chart.js';
 import { rows, type StudyResult } from '../db.js';
+import { cell, pct, table } from '../markdown.js';
 import { quantile } from '../quantile.js';
 
 export interface GroupSummary {
@@ -187,23 +188,6 @@ export async function runRegime(conn: DuckDBConnection): Promise<StudyResult> {
       },
     ],
   };
-}
-
-type Cell = string | number | null;
-
-function cell(x: Cell): string {
-  if (x === null) return '—';
-  if (typeof x === 'string') return x.replaceAll('|', '\\|');
-  return Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(6)));
-}
-
-const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
-
-function table(head: readonly string[], body: readonly (readonly Cell[])[]): string {
-  const line = (cs: readonly string[]) => `| ${cs.join(' | ')} |`;
-  return [line(head), line(head.map(() => '---')), ...body.map((r) => line(r.map(cell)))].join(
-    '\n',
-  );
 }
 
 /** Sides of a split that concentrate the edge: opposite signs or ≥ CONCENTRATION_FACTOR apart. */

@@ -7,6 +7,7 @@ import { SIZER_V3_SHADOW } from '../../kernel/params/index.js';
 import { size } from '../../kernel/sizer/index.js';
 import { binOf, VEL_DIV_BINS } from '../bins.js';
 import { rows, type StudyResult } from '../db.js';
+import { cell, pct, table } from '../markdown.js';
 import { quantile } from '../quantile.js';
 
 /** The `sizing` JSON of docs/studies.md. */
@@ -105,23 +106,6 @@ export async function runSizing(
       },
     ],
   };
-}
-
-type Cell = string | number | null;
-
-function cell(x: Cell): string {
-  if (x === null) return '—';
-  if (typeof x === 'string') return x.replaceAll('|', '\\|');
-  return Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(6)));
-}
-
-const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
-
-function table(head: readonly string[], body: readonly (readonly Cell[])[]): string {
-  const line = (cs: readonly string[]) => `| ${cs.join(' | ')} |`;
-  return [line(head), line(head.map(() => '---')), ...body.map((r) => line(r.map(cell)))].join(
-    '\n',
-  );
 }
 
 function sizingMarkdown(j: SizingJson): string {
