@@ -1,14 +1,16 @@
 // `violet backtest` and `violet trades export`.
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { DuckDbJournal } from '../journal/duckdb.js';
+import { journalExists, openSink } from '../journal/open.js';
 import { TRADES } from '../journal/schema.js';
 import { type BacktestSummary, runBacktest } from '../runtime/backtest.js';
 import { archiveSource } from '../sources/index.js';
 import { RECORDED_TRADE_COLUMNS } from '../studies/db.js';
 import { loadConfig } from './config.js';
 import { CheckFailed, UsageError } from './errors.js';
+import { exportFormat } from './journal.js';
+import { JOURNAL_HELP } from './options.js';
 import { progressBar } from './progress.js';
 import { table } from './table.js';
 
@@ -85,18 +87,12 @@ export async function backtestCommand(o: {
   return summaryText(summary, o.chart);
 }
 
-const FORMATS = {
-  jsonl: 'FORMAT JSON',
-  csv: 'FORMAT CSV, HEADER',
-  parquet: 'FORMAT PARQUET',
-} as const;
-
 export function registerBacktest(program: Command): void {
   program
     .command('backtest')
     .description('run the engine with execution on against the mock exchange; print the summary')
     .requiredOption('--scans <file>', 'scan archive (.jsonl or .parquet)')
-    .option('--journal <file>', 'DuckDB journal file', DEFAULT_BACKTEST_JOURNAL)
+    .option('--journal <journal>', JOURNAL_HELP, DEFAULT_BACKTEST_JOURNAL)
     .option('--config <file>', 'engine config (JSON), incl. "execution" and "exits"')
     .option('--profile <name>', 'orchestrator | v3-shadow')
     .option('--instance <id>', 'instance id')
@@ -111,29 +107,28 @@ export function registerBacktest(program: Command): void {
     .description('recorded trades')
     .command('export')
     .description('export trades in the shape the studies read (SPEC §2), ordered by entry')
-    .option('--journal <file>', 'DuckDB journal file', DEFAULT_BACKTEST_JOURNAL)
+    .option('--journal <journal>', JOURNAL_HELP, DEFAULT_BACKTEST_JOURNAL)
     .option('--instance <id>', 'only this instance')
     .requiredOption('--format <fmt>', 'jsonl | csv | parquet')
     .requiredOption('--out <file>', 'output file')
     .action(async (o: { journal: string; instance?: string; format: string; out: string }) => {
-      if (!existsSync(o.journal)) throw new UsageError(`no such journal: ${o.journal}`);
-      if (!(o.format in FORMATS)) throw new UsageError('--format: expected jsonl, csv or parquet');
-      const db = await DuckDbJournal.open(o.journal);
+      if (!journalExists(o.journal)) throw new UsageError(`no such journal: ${o.journal}`);
+      const format = exportFormat(o.format);
+      const sink = await openSink(o.journal);
       try {
-        mkdirSync(dirname(o.out), { recursive: true });
-        rmSync(o.out, { force: true });
-        const where =
-          o.instance === undefined
-            ? ''
-            : ` WHERE instance_id = '${o.instance.replaceAll("'", "''")}'`;
-        const sql = `SELECT ${RECORDED_TRADE_COLUMNS.join(', ')} FROM ${TRADES.name}${where} ORDER BY entry_ts, trade_id`;
-        await db.connection.run(
-          `COPY (${sql}) TO '${o.out.replaceAll("'", "''")}' (${FORMATS[o.format as keyof typeof FORMATS]})`,
+        const n = await sink.copyTo(
+          {
+            table: TRADES,
+            columns: RECORDED_TRADE_COLUMNS,
+            instance: o.instance ?? null,
+            orderBy: ['entry_ts', 'trade_id'],
+          },
+          format,
+          o.out,
         );
-        const n = await db.query(`SELECT count(*)::BIGINT AS n FROM (${sql})`);
-        process.stdout.write(`exported ${n[0]?.n ?? 0} trades to ${o.out}\n`);
+        process.stdout.write(`exported ${n} trades to ${o.out}\n`);
       } finally {
-        db.close();
+        sink.close();
       }
     });
 }

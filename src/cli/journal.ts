@@ -1,40 +1,40 @@
-// `violet journal export`: a journal table to JSON Lines, CSV or Parquet, ordered by key.
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+// `violet journal export | ddl | drain`: a journal table to JSON Lines, CSV or Parquet
+// ordered by its key, the DDL of each backend, and draining the spool.
 import type { Command } from 'commander';
-import { DuckDbJournal } from '../journal/duckdb.js';
-import { DEFAULT_JOURNAL, journalWriter } from '../journal/open.js';
-import { selectSql, tableByName } from '../journal/read.js';
-import { createTableSql, TABLES, type TableSpec } from '../journal/schema.js';
+import { DEFAULT_JOURNAL, journalExists, journalWriter, openSink } from '../journal/open.js';
+import { tableByName, wholeTable } from '../journal/read.js';
+import { type Dialect, TABLES, type TableSpec, tableDdl } from '../journal/schema.js';
+import { EXPORT_FORMATS, type ExportFormat } from '../journal/sink.js';
 import { CheckFailed, UsageError } from './errors.js';
+import { JOURNAL_HELP } from './options.js';
 
-const FORMATS = {
-  jsonl: 'FORMAT JSON',
-  csv: 'FORMAT CSV, HEADER',
-  parquet: 'FORMAT PARQUET',
-} as const;
+export function exportFormat(v: string): ExportFormat {
+  if ((EXPORT_FORMATS as readonly string[]).includes(v)) return v as ExportFormat;
+  throw new UsageError('--format: expected jsonl, csv or parquet');
+}
 
-export async function exportTable(
-  journal: string,
-  table: string,
-  format: keyof typeof FORMATS,
-  out: string,
-  instance: string | null,
-): Promise<number> {
-  const t = tableByName(table);
+function table(name: string): TableSpec {
+  const t = tableByName(name);
   if (t === undefined) {
     throw new UsageError(`--table: expected one of ${TABLES.map((x) => x.name).join(', ')}`);
   }
-  const db = await DuckDbJournal.open(journal);
+  return t;
+}
+
+/** Exports a table, ordered by key (same journal → same bytes); returns the rows written. */
+export async function exportTable(
+  journal: string,
+  name: string,
+  format: ExportFormat,
+  out: string,
+  instance: string | null,
+): Promise<number> {
+  const t = table(name);
+  const sink = await openSink(journal);
   try {
-    mkdirSync(dirname(out), { recursive: true });
-    rmSync(out, { force: true });
-    const path = out.replaceAll("'", "''");
-    await db.connection.run(`COPY (${selectSql(t, instance)}) TO '${path}' (${FORMATS[format]})`);
-    const n = await db.query(`SELECT count(*)::BIGINT AS n FROM ${t.name}`);
-    return Number(n[0]?.n ?? 0);
+    return await sink.copyTo(wholeTable(t, instance), format, out);
   } finally {
-    db.close();
+    sink.close();
   }
 }
 
@@ -43,7 +43,7 @@ export function registerJournal(program: Command): void {
   journal
     .command('export')
     .description('export a journal table, ordered by its key (same journal → same bytes)')
-    .option('--journal <file>', 'DuckDB journal file', DEFAULT_JOURNAL)
+    .option('--journal <journal>', JOURNAL_HELP, DEFAULT_JOURNAL)
     .requiredOption('--table <name>', TABLES.map((t) => t.name).join(' | '))
     .requiredOption('--format <fmt>', 'jsonl | csv | parquet')
     .requiredOption('--out <file>', 'output file')
@@ -56,37 +56,30 @@ export function registerJournal(program: Command): void {
         out: string;
         instance?: string;
       }) => {
-        if (!existsSync(o.journal)) throw new UsageError(`no such journal: ${o.journal}`);
-        if (!(o.format in FORMATS))
-          throw new UsageError('--format: expected jsonl, csv or parquet');
-        const n = await exportTable(
-          o.journal,
-          o.table,
-          o.format as keyof typeof FORMATS,
-          o.out,
-          o.instance ?? null,
-        );
+        if (!journalExists(o.journal)) throw new UsageError(`no such journal: ${o.journal}`);
+        const format = exportFormat(o.format);
+        const n = await exportTable(o.journal, o.table, format, o.out, o.instance ?? null);
         process.stdout.write(`exported ${o.table} (${n} rows) to ${o.out}\n`);
       },
     );
   journal
     .command('ddl')
     .description(
-      'print the journal DDL (the files under sql/duckdb/ are this output, one per table)',
+      'print the journal DDL (the files under sql/<dialect>/ are this output, one per table)',
     )
     .option('--table <name>', 'only this table')
-    .action((o: { table?: string }) => {
-      const one = o.table === undefined ? null : tableByName(o.table);
-      if (one === undefined) {
-        throw new UsageError(`--table: expected one of ${TABLES.map((t) => t.name).join(', ')}`);
+    .option('--dialect <name>', 'duckdb | clickhouse', 'duckdb')
+    .action((o: { table?: string; dialect: string }) => {
+      if (o.dialect !== 'duckdb' && o.dialect !== 'clickhouse') {
+        throw new UsageError('--dialect: expected duckdb or clickhouse');
       }
-      const ts: readonly TableSpec[] = one === null ? TABLES : [one];
-      process.stdout.write(ts.map(createTableSql).join('\n'));
+      const ts = o.table === undefined ? TABLES : [table(o.table)];
+      process.stdout.write(ts.map((t) => tableDdl(t, o.dialect as Dialect)).join('\n'));
     });
   journal
     .command('drain')
     .description('write rows waiting in the spool (after a crash or an outage) into the journal')
-    .option('--journal <file>', 'DuckDB journal file', DEFAULT_JOURNAL)
+    .option('--journal <journal>', JOURNAL_HELP, DEFAULT_JOURNAL)
     .action(async (o: { journal: string }) => {
       const w = journalWriter(o.journal);
       const before = w.spool.depth;

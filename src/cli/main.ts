@@ -6,8 +6,11 @@ import { CheckFailed, UsageError } from './errors.js';
 import { registerGen } from './gen.js';
 import { registerJournal } from './journal.js';
 import { registerKernel } from './kernel.js';
+import { registerPlanes } from './planes.js';
+import { registerPublish } from './publish.js';
 import { registerShadow } from './shadow.js';
 import { registerStart } from './start.js';
+import { registerStatus } from './status.js';
 import { registerStudy } from './study.js';
 
 const program = new Command('violet')
@@ -19,6 +22,9 @@ registerKernel(program);
 registerDrift(program);
 registerGen(program);
 registerShadow(program);
+registerPublish(program);
+registerPlanes(program);
+registerStatus(program);
 registerBacktest(program);
 registerJournal(program);
 registerStudy(program);

@@ -6,3 +6,5 @@ export function positiveInt(v: string): number {
   if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected an integer >= 0');
   return n;
 }
+
+export const JOURNAL_HELP = 'journal: a DuckDB file, or clickhouse://[user:password@]HOST:PORT/DB';

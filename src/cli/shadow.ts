@@ -1,15 +1,17 @@
 // `violet shadow` (the main job) and `violet soak report`.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_JOURNAL } from '../journal/open.js';
+import { DEFAULT_JOURNAL, journalExists } from '../journal/open.js';
 import { soakReportFromJournal } from '../runtime/report.js';
 import { runShadow, type ShadowResult } from '../runtime/shadow.js';
-import { archiveSource } from '../sources/index.js';
+import { archiveSource, type ScanSource } from '../sources/index.js';
+import { DEFAULT_STREAM, DEFAULT_SUBJECT } from '../sources/jetstream.js';
+import { natsSource } from '../sources/nats.js';
 import { type SoakReport, soakMarkdown } from '../studies/soak/index.js';
 import { loadConfig } from './config.js';
 import { CheckFailed, UsageError } from './errors.js';
-import { positiveInt } from './options.js';
+import { JOURNAL_HELP, positiveInt } from './options.js';
 import { progressBar } from './progress.js';
 
 function writeOut(path: string, text: string): void {
@@ -17,8 +19,10 @@ function writeOut(path: string, text: string): void {
   writeFileSync(path, text);
 }
 
-function clockKind(v: string | undefined): 'scan' | 'wall' {
-  if (v === undefined || v === 'scan' || v === 'wall') return v ?? 'scan';
+/** Scan time for an archive replay, wall time for the live feed, unless told. */
+function clockKind(v: string | undefined, live: boolean): 'scan' | 'wall' {
+  if (v === undefined) return live ? 'wall' : 'scan';
+  if (v === 'scan' || v === 'wall') return v;
   throw new UsageError('--clock: expected scan or wall');
 }
 
@@ -30,7 +34,12 @@ export function emitReport(r: SoakReport, opts: { json?: string; md?: string }):
 }
 
 export interface ShadowCliOptions {
-  scans: string;
+  scans?: string;
+  nats?: string;
+  stream?: string;
+  subject?: string;
+  durable?: string;
+  idleExit?: number;
   journal: string;
   profile?: string;
   instance?: string;
@@ -43,12 +52,63 @@ export interface ShadowCliOptions {
   md?: string;
 }
 
+const NATS_ONLY = [
+  ['--stream', 'stream'],
+  ['--subject', 'subject'],
+  ['--durable', 'durable'],
+  ['--idle-exit', 'idleExit'],
+] as const;
+
+/** The archive (--scans) or the live feed (--nats): exactly one. */
+async function scanSource(
+  o: ShadowCliOptions,
+  instance: string,
+  signal: AbortSignal,
+): Promise<ScanSource & { close?(): Promise<void> }> {
+  const either = 'give either --scans FILE or --nats URL';
+  if (o.scans !== undefined) {
+    if (o.nats !== undefined) throw new UsageError(either);
+    for (const [flag, key] of NATS_ONLY) {
+      if (o[key] !== undefined) throw new UsageError(`${flag} applies to --nats only`);
+    }
+    const source = archiveSource(o.scans);
+    if (typeof source === 'string') throw new UsageError(source);
+    return source;
+  }
+  if (o.nats === undefined) throw new UsageError(either);
+  if (o.rate > 0) throw new UsageError('--rate paces an archive replay, not the live feed');
+  if (o.idleExit === 0) throw new UsageError('--idle-exit: expected seconds >= 1');
+  const stream = o.stream ?? DEFAULT_STREAM;
+  const subject = o.subject ?? DEFAULT_SUBJECT;
+  const durable = o.durable ?? instance;
+  const source = await natsSource({
+    url: o.nats,
+    stream,
+    subject,
+    durable,
+    idleExitMs: o.idleExit === undefined ? null : o.idleExit * 1000,
+    signal,
+    onEvent: (line) => process.stderr.write(`${line}\n`),
+  });
+  process.stderr.write(
+    `consuming ${stream} (${subject}) at ${o.nats} as ${durable} from stream sequence ${source.resumeSeq}\n`,
+  );
+  return source;
+}
+
 export async function shadowCommand(
   o: ShadowCliOptions,
 ): Promise<{ result: ShadowResult; report: SoakReport; markdown: string }> {
-  const source = archiveSource(o.scans);
-  if (typeof source === 'string') throw new UsageError(source);
   const config = loadConfig(o.config, { instance: o.instance, profile: o.profile });
+  // The live feed runs until SIGINT/SIGTERM, then finishes its batch, flushes and closes.
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  const source = await scanSource(o, config.instance_id, stop.signal);
+  const live = o.nats !== undefined;
+  if (live) {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
   const bar = progressBar(source.bytes ?? 0, 'bytes');
   const token = o.controlToken ?? process.env.VIOLET_CONTROL_TOKEN ?? null;
   const result = await runShadow({
@@ -56,7 +116,7 @@ export async function shadowCommand(
     source,
     journal: o.journal,
     ratePerSec: o.rate,
-    clock: clockKind(o.clock),
+    clock: clockKind(o.clock, live),
     ...(o.controlPort === undefined ? {} : { control: { port: o.controlPort, token } }),
     onControl: (s) => process.stderr.write(`control endpoint: http://127.0.0.1:${s.port}\n`),
     hooks: {
@@ -65,6 +125,10 @@ export async function shadowCommand(
       onFlushFailure: (m) =>
         process.stderr.write(`\njournal unavailable, rows kept in spool: ${m}\n`),
     },
+  }).finally(async () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await source.close?.();
   });
   bar.stop();
   if (result.journalError !== null) {
@@ -84,18 +148,29 @@ export function registerShadow(program: Command): void {
   program
     .command('shadow')
     .description(
-      'run a shadow soak over a scan archive: decide every scan, journal every decision, never trade',
+      'run a shadow soak over a scan archive or the live feed: decide every scan, journal every decision, never trade',
     )
-    .requiredOption('--scans <file>', 'scan archive (.jsonl or .parquet)')
-    .option('--journal <file>', 'DuckDB journal file', DEFAULT_JOURNAL)
+    .option('--scans <file>', 'scan archive (.jsonl or .parquet)')
+    .option(
+      '--nats <url>',
+      'live feed: consume the scan stream on this NATS server (not with --scans)',
+    )
+    .option('--stream <name>', `JetStream stream of the scans (default ${DEFAULT_STREAM})`)
+    .option('--subject <subject>', `subject of the scans (default ${DEFAULT_SUBJECT})`)
+    .option('--durable <name>', 'durable consumer, the resume point (default: the instance id)')
+    .option(
+      '--idle-exit <seconds>',
+      'end once no scan arrived for this long (default: run until SIGINT/SIGTERM)',
+      positiveInt,
+    )
+    .option('--journal <journal>', JOURNAL_HELP, DEFAULT_JOURNAL)
     .option('--profile <name>', 'orchestrator | v3-shadow (default from config: orchestrator)')
     .option('--instance <id>', 'instance id (default from config: violet-1)')
     .option('--config <file>', 'engine config (JSON)')
     .option('--rate <scans/s>', 'replay pace, 0 = as fast as possible', positiveInt, 0)
     .option(
       '--clock <kind>',
-      'scan: cadence runs on scan time (replay); wall: on wall time (live-like)',
-      'scan',
+      'scan: cadence runs on scan time (default for --scans); wall: on wall time (default for --nats)',
     )
     .option(
       '--control-port <port>',
@@ -110,7 +185,7 @@ export function registerShadow(program: Command): void {
       const s = result.stats;
       process.stdout.write(markdown);
       process.stdout.write(
-        `\n${s.accepted} scans, ${s.decisions} decisions (${s.actuated} actuated), ${s.rejected} rejected; journal ${o.journal}\n`,
+        `\n${s.accepted} scans, ${s.decisions} decisions (${s.actuated} actuated), ${s.rejected} rejected${o.nats === undefined ? '' : `, ${s.redeliveries} redeliveries skipped`}; journal ${o.journal}\n`,
       );
     });
 
@@ -119,12 +194,12 @@ export function registerShadow(program: Command): void {
     .description('soak reports')
     .command('report')
     .description('the soak report (seed §9) of a journal: Markdown on stdout, JSON with --json')
-    .option('--journal <file>', 'DuckDB journal file', DEFAULT_JOURNAL)
+    .option('--journal <journal>', JOURNAL_HELP, DEFAULT_JOURNAL)
     .option('--instance <id>', 'only this instance (default: all)')
     .option('--json <file>', 'write the report as JSON')
     .option('--md <file>', 'write the report as Markdown')
     .action(async (o: { journal: string; instance?: string; json?: string; md?: string }) => {
-      if (!existsSync(o.journal)) throw new UsageError(`no such journal: ${o.journal}`);
+      if (!journalExists(o.journal)) throw new UsageError(`no such journal: ${o.journal}`);
       const report = await soakReportFromJournal(o.journal, o.instance ?? null);
       process.stdout.write(emitReport(report, o));
     });

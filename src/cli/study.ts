@@ -1,7 +1,9 @@
 // `violet study <name>`: the studies on recorded trades (docs/studies.md).
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
+import { isClickHouseUrl } from '../journal/clickhouse.js';
 import { createCleanTrades, runClean } from '../studies/clean/index.js';
 import { runColocate } from '../studies/colocate/index.js';
 import { openStudyDb, type StudyDb, type StudyResult } from '../studies/db.js';
@@ -11,6 +13,7 @@ import { runParity } from '../studies/parity/index.js';
 import { runRegime } from '../studies/regime/index.js';
 import { runSizing } from '../studies/sizing/index.js';
 import { CheckFailed, UsageError } from './errors.js';
+import { exportTable } from './journal.js';
 
 interface CommonOptions {
   trades?: string;
@@ -28,6 +31,22 @@ function source(o: CommonOptions): TradeSource {
     return { journal: o.journal, table: o.table ?? 'violet_trades' };
   }
   throw new UsageError('give the trades as --trades FILE, or as --journal F [--table T]');
+}
+
+/** A ClickHouse journal table goes through a temp JSON Lines export and the file loader. */
+async function load(db: StudyDb, src: TradeSource, map: Record<string, string>): Promise<void> {
+  if (!('journal' in src) || !isClickHouseUrl(src.journal)) {
+    await loadTrades(db, src, map);
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'violet-study-'));
+  try {
+    const file = join(dir, `${src.table}.jsonl`);
+    await exportTable(src.journal, src.table, 'jsonl', file, null);
+    await loadTrades(db, { file }, map);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function write(path: string, text: string): void {
@@ -50,7 +69,7 @@ async function study(
 ): Promise<void> {
   const db = await openStudyDb();
   try {
-    await loadTrades(db, source(o), parseMap(o.map));
+    await load(db, source(o), parseMap(o.map));
     if (cleanFirst) await createCleanTrades(db.conn);
     const r = await run(db);
     if (o.json !== undefined) write(o.json, `${JSON.stringify(r.json, null, 2)}\n`);
@@ -66,7 +85,7 @@ async function study(
 function withCommon(c: Command): Command {
   return c
     .option('--trades <file>', 'recorded trades: .csv, .jsonl or .parquet (SPEC §2 shape)')
-    .option('--journal <file>', 'or a DuckDB journal holding the trades')
+    .option('--journal <journal>', 'or a journal holding them (DuckDB file or clickhouse:// URL)')
     .option('--table <name>', 'the journal table (default violet_trades)')
     .option('--map <pairs>', 'column map for other exports: old=new,old2=new2')
     .option('--json <file>', 'write the result as JSON')

@@ -14,7 +14,7 @@ import {
   STABLECOIN_SYMBOLS,
   selectAsset,
 } from '../kernel/index.js';
-import type { Direction, Scan } from '../model/index.js';
+import { type Direction, postureOf, type Scan } from '../model/index.js';
 import { configHash, type EngineConfig } from './config.js';
 import { PriceHistory } from './history.js';
 
@@ -76,6 +76,7 @@ export class DecisionEngine {
     }
     const ob = obLane(imb, DIRECTION, k.ob);
     const esof = esofLane(scan.esof, scan.ts, k.esof);
+    const posture = postureOf(scan);
     const dc =
       pick === null
         ? null
@@ -97,7 +98,7 @@ export class DecisionEngine {
         obMult: ob.mult,
         esofMult: esof.mult,
         scMult,
-        posture: scan.posture,
+        posture,
       },
       { sizer: k.sizer, clamp: k.clamp, sc: k.sc },
     );
@@ -132,7 +133,7 @@ export class DecisionEngine {
       esof_stale: esof.stale,
       esof_mult: esof.mult,
       sc_mult: scMult,
-      posture: scan.posture,
+      posture,
       clamped_max: actuated ? composed.clampedMax : null,
       leverage,
       fraction: actuated ? composed.fraction : null,

@@ -4,7 +4,7 @@
 // liquidation. Decisions come in; trades, legs and order events go out.
 
 import type { DecisionRow } from '../journal/schema.js';
-import type { Scan } from '../model/index.js';
+import { postureOf, type Scan } from '../model/index.js';
 import { type ExitParams, type ExitReason, exitLegs } from './exits.js';
 
 export interface ExecutionParams {
@@ -341,7 +341,7 @@ export class MockExchange {
         quantity: p.quantity,
         remaining: p.remaining,
       },
-      scan.posture,
+      postureOf(scan),
       scan.vel_div,
       this.exits,
     );

@@ -12,13 +12,14 @@ import {
   UNIVERSE,
 } from '../journal/schema.js';
 import type { JournalWriter } from '../journal/writer.js';
-import { parseScanLine, type Scan } from '../model/index.js';
+import { type Planes, parseScanLine, type Scan } from '../model/index.js';
 import type { ScanSource } from '../sources/archive.js';
 import type { CadenceAction, CadenceChange, CadencePlane, Quantum } from './cadence.js';
 import { quantumText } from './cadence.js';
 import type { Clock, ReplayClock } from './clock.js';
 import type { DecisionEngine } from './decision.js';
 import type { Fills, MockExchange } from './exchange.js';
+import { withPlanes } from './planes.js';
 
 export interface RunStats {
   records: number;
@@ -155,14 +156,14 @@ export class Reactor {
     this.writer.flushInBackground((ok) => this.flushed(ok));
   }
 
-  private handle(seq: number, text: string, redelivered: boolean): void {
+  private handle(seq: number, text: string, redelivered: boolean, planes: Planes | null): void {
     this.stats.records++;
     const parsed = parseScanLine(text);
     if (!parsed.ok) {
       this.reject(seq, text, parsed.reason, null);
       return;
     }
-    const scan = parsed.value;
+    const scan = planes === null ? parsed.value : withPlanes(parsed.value, planes);
     const last = this.stats.lastScanNumber;
     if (redelivered && last !== null && scan.scan_number <= last) {
       // Already decided and journaled: a live feed's second delivery, not a bad scan.
@@ -220,6 +221,19 @@ export class Reactor {
     if (this.due('report')) this.hooks.onReport?.(this.stats);
   }
 
+  /** A scan decided by an earlier run: it only feeds the market state, as it did then. */
+  private warm(text: string): void {
+    const parsed = parseScanLine(text);
+    if (!parsed.ok) return;
+    const scan = parsed.value;
+    const last = this.stats.lastScanNumber;
+    if (last !== null && scan.scan_number <= last) return;
+    this.clock.advance?.(scan.ts);
+    this.stats.lastScanNumber = scan.scan_number;
+    this.stats.lastScanTs = scan.ts;
+    this.engine.observe(scan);
+  }
+
   /** A timer tick (live clock): time-based quanta fire even when no scan arrives. */
   tick(): void {
     this.applyCommands();
@@ -230,6 +244,9 @@ export class Reactor {
   async run(source: ScanSource): Promise<RunStats> {
     const started = Date.now();
     this.sourceName = basename(source.name);
+    // Twice the history depth, so a few rejected records among them still leave it full.
+    const warm = (await source.warmup?.(2 * this.engine.history.depth)) ?? [];
+    for (const r of warm) this.warm(r.text);
     const timer = this.tickMs > 0 ? setInterval(() => this.tick(), this.tickMs) : null;
     try {
       return await this.replay(source, started);
@@ -242,8 +259,9 @@ export class Reactor {
     let bytes = 0;
     let sinceYield = 0;
     for await (const batch of source.batches()) {
+      const planes = source.planes?.() ?? null;
       if (source.commit !== undefined) {
-        for (const r of batch) this.handle(r.seq, r.text, r.redelivered === true);
+        for (const r of batch) this.handle(r.seq, r.text, r.redelivered === true, planes);
         this.writer.sync();
         await source.commit(batch);
         this.hooks.onProgress?.(this.stats, null);
@@ -252,7 +270,7 @@ export class Reactor {
       for (const r of batch) {
         bytes += r.text.length + 1;
         try {
-          this.handle(r.seq, r.text, r.redelivered === true);
+          this.handle(r.seq, r.text, r.redelivered === true, planes);
         } catch (e) {
           this.stats.errors++;
           throw e;

@@ -1,13 +1,39 @@
 // The embedded journal: one DuckDB file. A spool segment is read by DuckDB itself
 // (`read_json`) and inserted with `INSERT OR IGNORE` on the table's key: idempotent.
-import { mkdirSync } from 'node:fs';
+// DuckDB also writes every export format, for this journal and for ClickHouse's.
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { type Cell, createTableSql, TABLES, type TableSpec } from './schema.js';
-import type { JournalSink } from './sink.js';
+import { quote, selectSql } from './read.js';
+import { type Cell, type Column, createTableSql, TABLES, type TableSpec } from './schema.js';
+import type { ExportFormat, JournalSink, Selection } from './sink.js';
 
-function jsonColumns(t: TableSpec): string {
-  return `{${t.columns.map((c) => `'${c.name}': '${c.type}'`).join(', ')}}`;
+const COPY_OPTIONS: Readonly<Record<ExportFormat, string>> = {
+  jsonl: 'FORMAT JSON',
+  csv: 'FORMAT CSV, HEADER',
+  parquet: 'FORMAT PARQUET',
+};
+
+/** A JSON Lines file read with the schema's types for `columns`. */
+export function readJsonSql(path: string, columns: readonly Column[]): string {
+  const types = columns.map((c) => `'${c.name}': '${c.type}'`).join(', ');
+  return `read_json(${quote(path)}, format = 'newline_delimited', columns = {${types}})`;
+}
+
+/** COPY of a selection read from `from`; returns the rows written. */
+export async function copySelection(
+  connection: DuckDBConnection,
+  from: string,
+  s: Selection,
+  format: ExportFormat,
+  out: string,
+): Promise<number> {
+  mkdirSync(dirname(out), { recursive: true });
+  rmSync(out, { force: true });
+  const r = await connection.runAndReadAll(
+    `COPY (${selectSql(from, s)}) TO ${quote(out)} (${COPY_OPTIONS[format]})`,
+  );
+  return Number(r.getRowObjectsJS()[0]?.Count ?? 0);
 }
 
 function toJs(v: unknown): Cell {
@@ -36,10 +62,13 @@ export class DuckDbJournal implements JournalSink {
 
   async insertFile(t: TableSpec, path: string): Promise<void> {
     const cols = t.columns.map((c) => c.name).join(', ');
-    const file = path.replaceAll("'", "''");
     await this.connection.run(
-      `INSERT OR IGNORE INTO ${t.name} SELECT ${cols} FROM read_json('${file}', format = 'newline_delimited', columns = ${jsonColumns(t)})`,
+      `INSERT OR IGNORE INTO ${t.name} SELECT ${cols} FROM ${readJsonSql(path, t.columns)}`,
     );
+  }
+
+  from(t: TableSpec): string {
+    return t.name;
   }
 
   async query(sql: string): Promise<Record<string, Cell>[]> {
@@ -49,6 +78,10 @@ export class DuckDbJournal implements JournalSink {
       for (const [k, v] of Object.entries(o)) out[k] = toJs(v);
       return out;
     });
+  }
+
+  copyTo(s: Selection, format: ExportFormat, out: string): Promise<number> {
+    return copySelection(this.connection, s.table.name, s, format, out);
   }
 
   close(): void {

@@ -1,12 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { REPO } from '../test-support/cli.js';
-import { createTableSql, DECISIONS, TABLES } from './schema.js';
+import { createClickHouseTableSql, createTableSql, DECISIONS, TABLES } from './schema.js';
 
 describe('journal schema', () => {
   it('ships DDL files identical to the schema (regenerate: violet journal ddl --table T)', () => {
     for (const t of TABLES) {
       expect(readFileSync(`${REPO}sql/duckdb/${t.name}.sql`, 'utf8')).toBe(createTableSql(t));
+    }
+  });
+
+  it('ships ClickHouse DDL files identical to the schema (violet journal ddl --dialect clickhouse --table T)', () => {
+    for (const t of TABLES) {
+      expect(readFileSync(`${REPO}sql/clickhouse/${t.name}.sql`, 'utf8')).toBe(
+        createClickHouseTableSql(t),
+      );
     }
   });
 

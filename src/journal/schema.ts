@@ -1,5 +1,6 @@
 // Journal tables (SPEC §4, issue 3 §5): column names, SQL types and row shapes, in one
-// place; the DDL files under sql/ are generated from this and checked against it.
+// place; the DDL files under sql/duckdb/ and sql/clickhouse/ are generated from this and
+// checked against it.
 
 export type SqlType = 'VARCHAR' | 'BIGINT' | 'INTEGER' | 'DOUBLE' | 'BOOLEAN';
 
@@ -244,6 +245,31 @@ export interface RejectRow {
   readonly scan_number: number | null;
   readonly reason: string;
   readonly raw: string;
+}
+
+export type Dialect = 'duckdb' | 'clickhouse';
+
+/** ClickHouse 18.16 has no Bool type: BOOLEAN is UInt8 (0/1). */
+const CLICKHOUSE_TYPES: Readonly<Record<SqlType, string>> = {
+  VARCHAR: 'String',
+  BIGINT: 'Int64',
+  INTEGER: 'Int32',
+  DOUBLE: 'Float64',
+  BOOLEAN: 'UInt8',
+};
+
+/** The DDL of one table (`sql/<dialect>/<table>.sql` is this text). */
+export function tableDdl(t: TableSpec, dialect: Dialect): string {
+  return dialect === 'duckdb' ? createTableSql(t) : createClickHouseTableSql(t);
+}
+
+/** Duplicates of a key collapse in background merges; reads use `FINAL` to see each key once. */
+export function createClickHouseTableSql(t: TableSpec): string {
+  const cols = t.columns.map((col) => {
+    const type = CLICKHOUSE_TYPES[col.type];
+    return `  ${col.name} ${col.nullable ? `Nullable(${type})` : type}`;
+  });
+  return `CREATE TABLE IF NOT EXISTS ${t.name} (\n${cols.join(',\n')}\n) ENGINE = ReplacingMergeTree ORDER BY (${t.key.join(', ')});\n`;
 }
 
 export function createTableSql(t: TableSpec): string {

@@ -1,7 +1,7 @@
 // The durable local spool (seed V3e): every journal row is appended here before any
 // database sees it, as one JSON object per line in a segment file per table. Segments
-// are sealed, handed to the sink (which ingests the file itself: DuckDB `read_json`,
-// ClickHouse `JSONEachRow`) with idempotent inserts, and deleted only after the sink
+// are sealed, handed to the sink (which ingests the file: DuckDB `read_json`, ClickHouse
+// as RowBinary encoded from it) with idempotent inserts, and deleted only after the sink
 // committed them, so a crash or an outage loses nothing and a retry duplicates nothing.
 import {
   closeSync,

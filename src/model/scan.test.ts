@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseScanLine } from './scan.js';
+import { parseScanLine, postureOf } from './scan.js';
 
 const good = {
   scan_number: 7,
@@ -17,12 +17,13 @@ const reason = (o: unknown) => {
 };
 
 describe('Scan V-TYPE (SPEC §2)', () => {
-  it('accepts a well-formed scan, keeping symbol order and defaulting posture to APEX', () => {
+  it('accepts a well-formed scan, keeping symbol order; an absent posture stays absent and decides as APEX', () => {
     const r = parseScanLine(JSON.stringify({ ...good, posture: undefined }));
     expect(r.ok).toBe(true);
     if (r.ok) {
       expect(r.value.symbols).toEqual(['BTCUSDT', 'ETHUSDT', 'USDCUSDT']);
-      expect(r.value.posture).toBe('APEX');
+      expect(r.value.posture).toBe(null);
+      expect(postureOf(r.value)).toBe('APEX');
     }
   });
 

@@ -32,7 +32,8 @@ export interface Scan {
   readonly acb: Acb | null;
   readonly mc_status: McStatus | null;
   readonly esof: Esof | null;
-  readonly posture: Posture;
+  /** null: the scan carries none (a plane may fill it; decided as APEX, see `postureOf`). */
+  readonly posture: Posture | null;
   readonly btc_ma99: number | null;
   readonly regime_label: string | null;
   readonly composite_hash: string | null;
@@ -70,7 +71,8 @@ function optStr(v: unknown, field: string): string | null {
   return v === undefined || v === null ? null : str(v, field);
 }
 
-function parseAcb(v: unknown): Acb | null {
+/** The `acb` field's rules (throws InvalidInput: call inside `guard`). */
+export function parseAcb(v: unknown): Acb | null {
   if (v === undefined || v === null) return null;
   const o = asObj(v, 'acb');
   return {
@@ -81,7 +83,8 @@ function parseAcb(v: unknown): Acb | null {
   };
 }
 
-function parseEsof(v: unknown): Esof | null {
+/** The `esof` field's rules (throws InvalidInput: call inside `guard`). */
+export function parseEsof(v: unknown): Esof | null {
   if (v === undefined || v === null) return null;
   const o = asObj(v, 'esof');
   const score = finite(o.score, 'esof.score');
@@ -117,9 +120,7 @@ function build(raw: unknown): Scan {
         : oneOf(o.mc_status, 'mc_status', MC_STATUSES),
     esof: parseEsof(o.esof),
     posture:
-      o.posture === undefined || o.posture === null
-        ? 'APEX'
-        : oneOf(o.posture, 'posture', POSTURES),
+      o.posture === undefined || o.posture === null ? null : oneOf(o.posture, 'posture', POSTURES),
     btc_ma99: btcMa99,
     regime_label: optStr(o.regime_label, 'regime_label'),
     composite_hash: optStr(o.composite_hash, 'composite_hash'),
@@ -128,6 +129,11 @@ function build(raw: unknown): Scan {
 
 function missing(field: string): never {
   throw new InvalidInput(`${field}: missing`);
+}
+
+/** The posture decided under: the scan's own, APEX when it carries none (SPEC §2). */
+export function postureOf(scan: Scan): Posture {
+  return scan.posture ?? 'APEX';
 }
 
 /** Validates one decoded scan object. Unknown top-level fields are ignored (feeds carry more). */

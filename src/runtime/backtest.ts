@@ -8,7 +8,7 @@ import type { EngineConfig } from '../engine/config.js';
 import { MockExchange } from '../engine/exchange.js';
 import type { RunStats } from '../engine/reactor.js';
 import { openSink } from '../journal/open.js';
-import { selectSql } from '../journal/read.js';
+import { readTable } from '../journal/read.js';
 import { ORDER_EVENTS, TRADES } from '../journal/schema.js';
 import type { ScanSource } from '../sources/archive.js';
 import { quantile } from '../studies/quantile.js';
@@ -112,9 +112,9 @@ async function summarise(
   sink: Awaited<ReturnType<typeof openSink>> | null,
   openAtEnd: boolean,
 ): Promise<BacktestSummary> {
-  const trades = sink === null ? [] : await sink.query(`${selectSql(TRADES, c.instance_id)}`);
+  const trades = sink === null ? [] : [...(await readTable(sink, TRADES, c.instance_id))];
   trades.sort((a, b) => (a.entry_scan as number) - (b.entry_scan as number));
-  const events = sink === null ? [] : await sink.query(selectSql(ORDER_EVENTS, c.instance_id));
+  const events = sink === null ? [] : await readTable(sink, ORDER_EVENTS, c.instance_id);
   const pnls = trades.map((t) => t.pnl as number);
   const total = pnls.reduce((a, b) => a + b, 0);
   const exits: Record<string, number> = {};

@@ -10,7 +10,8 @@ import { type ControlServer, startControl } from '../engine/control.js';
 import { DecisionEngine } from '../engine/decision.js';
 import type { MockExchange } from '../engine/exchange.js';
 import { Reactor, type ReactorHooks, type RunStats } from '../engine/reactor.js';
-import { journalWriter } from '../journal/open.js';
+import { journalWriter, statsFileFor } from '../journal/open.js';
+import { quote } from '../journal/read.js';
 import { DECISIONS } from '../journal/schema.js';
 import type { JournalWriter } from '../journal/writer.js';
 import type { ScanSource } from '../sources/archive.js';
@@ -48,7 +49,7 @@ async function refuseConfigChange(
   const sink = await w.connected();
   if (sink === null) return;
   const rows = await sink.query(
-    `SELECT DISTINCT config_hash FROM ${DECISIONS.name} WHERE instance_id = '${instance.replaceAll("'", "''")}' AND config_hash <> '${hash}' LIMIT 1`,
+    `SELECT DISTINCT config_hash FROM ${sink.from(DECISIONS)} WHERE instance_id = ${quote(instance)} AND config_hash <> ${quote(hash)} LIMIT 1`,
   );
   if (rows.length > 0) {
     w.close();
@@ -65,7 +66,7 @@ export async function runShadow(o: ShadowOptions): Promise<ShadowResult> {
   const engine = new DecisionEngine(o.config);
   await refuseConfigChange(writer, o.config.instance_id, engine.configHash, o.journal);
   const wall = o.clock === 'wall';
-  const statsFile = `${o.journal}.stats.jsonl`;
+  const statsFile = statsFileFor(o.journal);
   const snapshot = (kind: string) => (s: RunStats) =>
     appendFileSync(
       statsFile,

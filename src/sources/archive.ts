@@ -2,6 +2,7 @@
 // (flat memory, no per-line event overhead).
 import { createReadStream, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
+import type { Planes } from '../model/index.js';
 
 export interface SourceRecord {
   /** Position in the source (1-based line number for an archive, stream sequence live). */
@@ -22,6 +23,14 @@ export interface ScanSource {
    * batch here, so a crash can only redeliver, never lose.
    */
   commit?(batch: readonly SourceRecord[]): Promise<void>;
+  /** The latest plane values (a live feed): they fill what a scan lacks (engine/planes). */
+  planes?(): Planes;
+  /**
+   * Up to `count` records just before where `batches()` resumes, oldest first: a live feed
+   * restarting hands them over so the market state (price history) continues unbroken.
+   * They were decided by an earlier run and are not decided again.
+   */
+  warmup?(count: number): Promise<readonly SourceRecord[]>;
 }
 
 export function jsonlSource(path: string): ScanSource {

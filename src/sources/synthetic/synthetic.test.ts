@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ESOF, OB, obLane, REGIME, STABLECOIN_SYMBOLS } from '../../kernel/index.js';
-import { POSTURES, parseScanLine, type Scan } from '../../model/index.js';
+import { POSTURES, parseScanLine, postureOf, type Scan } from '../../model/index.js';
 import { DEFAULT_START_TS, type SyntheticOptions, scanLine, syntheticScans } from './index.js';
 
 function digest(o: SyntheticOptions): string {
@@ -106,9 +106,9 @@ function observe(): Observed {
     seen.scans++;
     if (s.vel_div < -0.02) seen.belowThreshold++;
     if (s.vel_div < -100) seen.spikes++;
-    seen.postures.add(s.posture);
+    seen.postures.add(postureOf(s));
     if (s.mc_status !== null) seen.mcStatuses.add(s.mc_status);
-    lastSeen.set(s.posture, s.scan_number);
+    lastSeen.set(postureOf(s), s.scan_number);
     for (const [p, at] of lastSeen) {
       seen.postureGap.set(p, Math.max(seen.postureGap.get(p) ?? 0, s.scan_number - at));
     }

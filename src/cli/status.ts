@@ -1,0 +1,52 @@
+// `violet status`: the live feed as the engine sees it: its consumer's lag, what waits for an
+// acknowledgement, the stream's last scan and its age, and each plane's age.
+import type { Command } from 'commander';
+import { DEFAULTS } from '../engine/config.js';
+import { PLANE_KEYS } from '../model/index.js';
+import { connectNats, DEFAULT_STREAM } from '../sources/jetstream.js';
+import { type FeedStatus, feedStatus } from '../sources/status.js';
+import { table } from './table.js';
+
+const age = (ms: number | null) => (ms === null ? '' : `${(ms / 1000).toFixed(1)} s ago`);
+
+function statusText(s: FeedStatus): string {
+  const st = s.stream_state;
+  const lines = [
+    st === null
+      ? `stream ${s.stream}: not created yet (violet publish or the engine creates it)`
+      : `stream ${s.stream}: ${st.messages} messages, last sequence ${st.last_seq}${st.last_age_ms === null ? '' : `, ${age(st.last_age_ms)}`}`,
+  ];
+  const c = s.consumer;
+  lines.push(
+    c === null
+      ? `consumer ${s.durable}: not created yet (the engine creates it)`
+      : `consumer ${c.name}: lag ${c.num_pending}, ack pending ${c.num_ack_pending}, redelivered ${c.num_redelivered}, delivered up to ${c.delivered_seq}, acknowledged up to ${c.ack_floor_seq}`,
+  );
+  const planes = table(
+    ['plane', 'value', 'written'],
+    PLANE_KEYS.map((k) => {
+      const p = s.planes[k];
+      return [k, p === null ? '(none)' : JSON.stringify(p.value), p === null ? '' : age(p.age_ms)];
+    }),
+  );
+  return `${lines.join('\n')}\n\n${planes}`;
+}
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('the live feed: consumer lag, ack pending, redeliveries, last scan and plane ages')
+    .requiredOption('--nats <url>', 'NATS server, e.g. nats://127.0.0.1:4222')
+    .option('--stream <name>', 'JetStream stream of the scans', DEFAULT_STREAM)
+    .option('--durable <name>', "the engine's durable consumer", DEFAULTS.instance_id)
+    .option('--json', 'print the status as JSON')
+    .action(async (o: { nats: string; stream: string; durable: string; json?: boolean }) => {
+      const nc = await connectNats(o.nats, 'violet status');
+      try {
+        const s = await feedStatus(nc, o.stream, o.durable);
+        process.stdout.write(o.json ? `${JSON.stringify(s, null, 2)}\n` : statusText(s));
+      } finally {
+        await nc.close();
+      }
+    });
+}

@@ -1,0 +1,154 @@
+// The ClickHouse journal (issue 6 §3), over HTTP. Tables are ReplacingMergeTree ordered by
+// their key: a segment inserted again (redelivery, a retry after a half-done drain) adds
+// duplicates that merges collapse, so every read goes through `FINAL`. Rows go in as
+// RowBinary encoded from the spool's JSON: 18.16 parses JSON floats inexactly (about 2% of
+// doubles in [0, 3) land one ulp off) while binary doubles are exact on every version,
+// and booleans become the UInt8 0/1 that 18.16 (which has no Bool) stores.
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
+import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { CheckFailed, UsageError } from '../common/errors.js';
+import { copySelection, readJsonSql } from './duckdb.js';
+import { selectSql } from './read.js';
+import { RowBinary } from './rowbinary.js';
+import { type Cell, createClickHouseTableSql, TABLES, type TableSpec } from './schema.js';
+import type { ExportFormat, JournalSink, Selection } from './sink.js';
+
+export interface ClickHouseLocation {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly username: string;
+  readonly password: string;
+}
+
+const FORM = 'clickhouse://[user[:password]@]HOST:PORT/DB (the HTTP port)';
+
+export function isClickHouseUrl(journal: string): boolean {
+  return journal.startsWith('clickhouse://');
+}
+
+export function parseClickHouseUrl(journal: string): ClickHouseLocation {
+  let u: URL;
+  try {
+    u = new URL(journal);
+  } catch {
+    throw new UsageError(`--journal: expected ${FORM}`);
+  }
+  const database = u.pathname.slice(1);
+  if (u.protocol !== 'clickhouse:' || u.hostname === '' || u.port === '') {
+    throw new UsageError(`--journal: expected ${FORM}`);
+  }
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database) || u.search !== '' || u.hash !== '') {
+    throw new UsageError(`--journal: the database must be a plain name, as in ${FORM}`);
+  }
+  return {
+    host: u.hostname,
+    port: Number(u.port),
+    database,
+    username: decodeURIComponent(u.username) || 'default',
+    password: decodeURIComponent(u.password),
+  };
+}
+
+/** Integers come back as JSON numbers (journal integers fit a double exactly). */
+const JSON_OUT = { output_format_json_quote_64bit_integers: 0 } as const;
+const BATCH_ROWS = 10_000;
+
+function firstLine(e: unknown): string {
+  return (e as Error).message.split('\n')[0] ?? 'unknown error';
+}
+
+export class ClickHouseJournal implements JournalSink {
+  readonly kind = 'clickhouse';
+
+  private constructor(private readonly client: ClickHouseClient) {}
+
+  /** Connects and applies the DDL (idempotent: `IF NOT EXISTS`). */
+  static async open(journal: string): Promise<ClickHouseJournal> {
+    const at = parseClickHouseUrl(journal);
+    const base = {
+      url: `http://${at.host}:${at.port}`,
+      username: at.username,
+      password: at.password,
+      log: { level: ClickHouseLogLevel.OFF },
+    };
+    // The database must exist before a client can name it as its default.
+    const admin = createClient(base);
+    const client = createClient({ ...base, database: at.database });
+    try {
+      await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${at.database}` });
+      for (const t of TABLES) await client.command({ query: createClickHouseTableSql(t) });
+    } catch (e) {
+      await client.close();
+      throw new CheckFailed(`ClickHouse at ${at.host}:${at.port} unavailable: ${firstLine(e)}`);
+    } finally {
+      await admin.close();
+    }
+    return new ClickHouseJournal(client);
+  }
+
+  async insertFile(t: TableSpec, path: string): Promise<void> {
+    const query = `INSERT INTO ${t.name} (${t.columns.map((c) => c.name).join(', ')}) FORMAT RowBinary`;
+    const insert = async (rows: Buffer) => {
+      const r = await this.client.exec({ query, values: Readable.from([rows]) });
+      r.stream.resume();
+      await finished(r.stream);
+    };
+    const enc = new RowBinary();
+    let n = 0;
+    for await (const line of createInterface({
+      input: createReadStream(path),
+      crlfDelay: Infinity,
+    })) {
+      if (line === '') continue;
+      enc.row(t, JSON.parse(line) as Record<string, unknown>);
+      if (++n % BATCH_ROWS === 0) await insert(enc.take());
+    }
+    if (n % BATCH_ROWS !== 0) await insert(enc.take());
+  }
+
+  from(t: TableSpec): string {
+    return `${t.name} FINAL`;
+  }
+
+  async query(sql: string): Promise<Record<string, Cell>[]> {
+    const r = await this.client.query({
+      query: sql,
+      format: 'JSONEachRow',
+      clickhouse_settings: JSON_OUT,
+    });
+    return r.json<Record<string, Cell>>();
+  }
+
+  /** 18.16 writes no Parquet: the rows are fetched as JSON Lines and DuckDB writes the file. */
+  async copyTo(s: Selection, format: ExportFormat, out: string): Promise<number> {
+    const dir = mkdtempSync(join(tmpdir(), 'violet-clickhouse-'));
+    const db = await DuckDBInstance.create(':memory:');
+    const connection = await db.connect();
+    try {
+      const fetched = join(dir, 'rows.jsonl');
+      const r = await this.client.exec({
+        query: `${selectSql(this.from(s.table), s)} FORMAT JSONEachRow`,
+        clickhouse_settings: JSON_OUT,
+      });
+      await pipeline(r.stream, createWriteStream(fetched));
+      const columns = s.table.columns.filter((c) => s.columns.includes(c.name));
+      const from = readJsonSql(fetched, columns);
+      return await copySelection(connection, from, { ...s, instance: null }, format, out);
+    } finally {
+      connection.closeSync();
+      db.closeSync();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  close(): void {
+    void this.client.close();
+  }
+}

@@ -1,0 +1,285 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { violet } from '../test-support/cli.js';
+import { exportJsonl, sampleArchive, tempDir } from '../test-support/journal.js';
+import { killChildren, NatsServer, violetChild } from '../test-support/nats.js';
+
+type Row = Record<string, unknown>;
+
+const servers: NatsServer[] = [];
+afterAll(async () => {
+  killChildren();
+  await Promise.all(servers.map((s) => s.stop('SIGKILL')));
+});
+
+/** A server of the test's own: streams, consumers and the plane bucket start empty. */
+async function nats(): Promise<NatsServer> {
+  const s = await NatsServer.create();
+  servers.push(s);
+  return s;
+}
+
+function ok(args: readonly string[]): string {
+  const r = violet(args);
+  if (r.status !== 0) throw new Error(`violet ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
+  return r.stdout;
+}
+
+let exports = 0;
+function decisions(journal: string): Row[] {
+  return exportJsonl(journal, 'violet_decisions', join(tempDir(), `d${++exports}.jsonl`));
+}
+
+/** The DuckDB replay of the same archive: what a live run must equal. */
+function replay(dir: string, scans: string): Row[] {
+  const journal = join(dir, 'replay.duckdb');
+  ok(['shadow', '--scans', scans, '--journal', journal]);
+  return decisions(journal);
+}
+
+interface Status {
+  stream_state: Row | null;
+  consumer: { ack_floor_seq: number } & Row;
+}
+
+function feedStatus(url: string): Status {
+  return JSON.parse(ok(['status', '--nats', url, '--json']));
+}
+
+async function acknowledged(url: string, seq: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while ((feedStatus(url).consumer?.ack_floor_seq ?? 0) < seq) {
+    if (Date.now() > deadline) throw new Error(`stream sequence ${seq} never acknowledged`);
+    await sleep(200);
+  }
+}
+
+const live = (url: string, journal: string, ...more: string[]) => [
+  'shadow',
+  '--nats',
+  url,
+  '--journal',
+  journal,
+  ...more,
+];
+
+const scanNumbers = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+describe('live feed over NATS JetStream', () => {
+  it('decides a published archive exactly as the DuckDB replay does (planes empty)', async () => {
+    const server = await nats();
+    const dir = tempDir();
+    const scans = sampleArchive(dir, 1500, 5);
+    expect(ok(['publish', '--scans', scans, '--nats', server.url])).toMatch(
+      /^published 1500 lines to VIOLET_SCANS \(violet\.scans\) in [\d.]+ s: 1500 stored, 0 duplicates, stream sequences 1\.\.1500\n$/,
+    );
+    // The same archive again stores nothing twice.
+    expect(ok(['publish', '--scans', scans, '--nats', server.url])).toMatch(
+      /0 stored, 1500 duplicates/,
+    );
+    const journal = join(dir, 'live.duckdb');
+    const run = violet(live(server.url, journal, '--idle-exit', '1'));
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/from stream sequence 1\n/);
+    expect(run.stdout).toMatch(/1500 scans, 1500 decisions .* 0 rejected, 0 redeliveries skipped/);
+    expect(decisions(journal)).toEqual(replay(dir, scans));
+    expect(feedStatus(server.url)).toMatchObject({
+      stream_state: { messages: 1500, last_seq: 1500 },
+      consumer: { num_pending: 0, num_ack_pending: 0, ack_floor_seq: 1500 },
+    });
+  });
+
+  it('skips and repeats nothing when the NATS server restarts mid-stream', async () => {
+    const server = await nats();
+    const dir = tempDir();
+    const scans = sampleArchive(dir, 1500, 6);
+    const journal = join(dir, 'live.duckdb');
+    const engine = violetChild(live(server.url, journal, '--idle-exit', '3'));
+    await engine.stderrMatch(/consuming/);
+    const feed = violetChild(['publish', '--scans', scans, '--nats', server.url, '--rate', '500']);
+    await sleep(1200);
+    await server.stop('SIGTERM');
+    await sleep(500);
+    await server.start();
+    expect(await feed.exited).toBe(0);
+    // Publishes cut by the restart were retried; the stream holds each line once.
+    expect(feed.stdout).toMatch(/1500 lines .* 1500 stored, 0 duplicates/);
+    expect(await engine.exited).toBe(0);
+    expect(engine.stderr).toMatch(/nats disconnect.*\n(.*\n)*nats reconnect/);
+    const rows = decisions(journal);
+    expect(rows.map((r) => r.scan_number)).toEqual(scanNumbers(1500));
+    expect(rows).toEqual(replay(dir, scans));
+  });
+
+  it('resumes after the last acknowledged scan when the engine is SIGKILLed', async () => {
+    const server = await nats();
+    const dir = tempDir();
+    const scans = sampleArchive(dir, 1500, 7);
+    const journal = join(dir, 'live.duckdb');
+    const feed = violetChild(['publish', '--scans', scans, '--nats', server.url, '--rate', '500']);
+    const first = violetChild(live(server.url, journal));
+    await first.stderrMatch(/consuming/);
+    await sleep(1200);
+    first.proc.kill('SIGKILL');
+    await first.exited;
+    const acked = feedStatus(server.url).consumer.ack_floor_seq;
+    expect(acked).toBeGreaterThan(0);
+    expect(acked).toBeLessThan(1500);
+    const second = violetChild(live(server.url, journal, '--idle-exit', '2'));
+    const [, from] = await second.stderrMatch(/from stream sequence (\d+)/);
+    expect(Number(from)).toBe(acked + 1);
+    expect(await feed.exited).toBe(0);
+    expect(await second.exited).toBe(0);
+    const rows = decisions(journal);
+    expect(rows.map((r) => r.scan_number)).toEqual(scanNumbers(1500));
+    // The price history carried over the restart: every row is the unbroken run's.
+    expect(rows).toEqual(replay(dir, scans));
+  });
+
+  it('rejects poison messages with their reason, acknowledges and counts them, and goes on', async () => {
+    const server = await nats();
+    const dir = tempDir();
+    const good = readFileSync(sampleArchive(dir, 40, 3), 'utf8')
+      .trim()
+      .split('\n');
+    const scan = JSON.parse(good[20] as string);
+    const poison = [
+      '{"scan_number": 20, "ts": ',
+      'not json at all',
+      JSON.stringify({ ...scan, vel_div: 'fast' }),
+      JSON.stringify({ ...scan, scan_number: '20' }),
+      JSON.stringify({ ...scan, prices: { BTCUSDT: -5 } }),
+    ];
+    const archive = join(dir, 'poison.jsonl');
+    writeFileSync(archive, `${[...good.slice(0, 20), ...poison, ...good.slice(20)].join('\n')}\n`);
+    ok(['publish', '--scans', archive, '--nats', server.url]);
+    const journal = join(dir, 'live.duckdb');
+    const run = violet(live(server.url, journal, '--idle-exit', '1'));
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/40 scans, 40 decisions .* 5 rejected/);
+    const rejects = exportJsonl(journal, 'violet_rejects', join(dir, 'r.jsonl'));
+    expect(rejects.map((r) => [r.source, r.source_seq, r.reason])).toEqual([
+      ['VIOLET_SCANS', 21, 'json: not valid JSON'],
+      ['VIOLET_SCANS', 22, 'json: not valid JSON'],
+      ['VIOLET_SCANS', 23, 'vel_div: expected a number'],
+      ['VIOLET_SCANS', 24, 'scan_number: expected a number'],
+      ['VIOLET_SCANS', 25, 'prices.BTCUSDT: price must be > 0'],
+    ]);
+    expect(decisions(journal).map((r) => r.scan_number)).toEqual(scanNumbers(40));
+    expect(feedStatus(server.url).consumer).toMatchObject({
+      num_pending: 0,
+      num_ack_pending: 0,
+      ack_floor_seq: 45,
+    });
+  });
+
+  it('fills the EsoF and posture a scan lacks from the watched plane bucket', async () => {
+    const server = await nats();
+    const dir = tempDir();
+    const lines = readFileSync(sampleArchive(dir, 400, 8), 'utf8')
+      .trim()
+      .split('\n');
+    const t0 = JSON.parse(lines[0] as string).ts as number;
+    // Even scans carry neither EsoF nor posture; odd ones keep their own. Two halves, two files.
+    const lacking = lines.map((l, i) => {
+      if (i % 2 === 1) return l;
+      const { esof: _e, posture: _p, ...rest } = JSON.parse(l);
+      return JSON.stringify(rest);
+    });
+    const halves = [0, 1].map((h) => {
+      const f = join(dir, `half-${h}.jsonl`);
+      writeFileSync(f, `${lacking.slice(h * 200, h * 200 + 200).join('\n')}\n`);
+      return f;
+    });
+    const whole = join(dir, 'lacking.jsonl');
+    writeFileSync(whole, `${lacking.join('\n')}\n`);
+    const plane = (key: string, json: string) =>
+      violet(['planes', 'set', key, json, '--nats', server.url]);
+    expect(plane('esof', '{"score":2,"ts":1}')).toMatchObject({
+      status: 2,
+      stderr: 'violet: esof.score: outside [-1, 1]\n',
+    });
+    const esofTs = t0 + 100 * 5000;
+    expect(plane('esof', JSON.stringify({ score: 0.5, ts: esofTs })).status).toBe(0);
+    expect(plane('posture', '"STALKER"').stdout).toMatch(/^posture = "STALKER" \(revision \d+\)/);
+    expect(ok(['status', '--nats', server.url])).toMatch(/posture +"STALKER" +\d+\.\d s ago/);
+
+    const journal = join(dir, 'live.duckdb');
+    const engine = violetChild(live(server.url, journal));
+    await engine.stderrMatch(/consuming/);
+    ok(['publish', '--scans', halves[0] as string, '--nats', server.url]);
+    await acknowledged(server.url, 200);
+    // Changed while the engine runs: the second half decides under it.
+    expect(plane('posture', '"HIBERNATE"').status).toBe(0);
+    await sleep(200);
+    ok(['publish', '--scans', halves[1] as string, '--nats', server.url]);
+    await acknowledged(server.url, 400);
+    // SIGTERM: the engine finishes what it holds, flushes, closes and reports.
+    engine.proc.kill('SIGTERM');
+    expect(await engine.exited).toBe(0);
+    expect(engine.stdout).toMatch(/400 scans, 400 decisions/);
+
+    const rows = decisions(journal);
+    const bare = replay(dir, whole);
+    expect(rows).toHaveLength(400);
+    for (const [i, r] of rows.entries()) {
+      if (i % 2 === 1) {
+        expect(r).toEqual(bare[i]);
+        continue;
+      }
+      // 900 s of 5-second scans after the plane's ts, the EsoF lane calls it stale.
+      const stale = (r.ts as number) - esofTs > 900_000;
+      expect([r.posture, r.esof_score, r.esof_stale, r.esof_mult]).toEqual([
+        i < 200 ? 'STALKER' : 'HIBERNATE',
+        0.5,
+        stale,
+        stale ? 0.4 : 1.0,
+      ]);
+      expect([bare[i]?.posture, bare[i]?.esof_score, bare[i]?.esof_mult]).toEqual([
+        'APEX',
+        null,
+        0.4,
+      ]);
+      if (i >= 200) expect(r.actuated).toBe(false);
+    }
+    expect(rows.filter((r) => r.reason === 'HIBERNATE').length).toBeGreaterThan(0);
+    expect(rows.filter((r, i) => i % 2 === 0 && r.esof_stale === false)).toHaveLength(141);
+  });
+});
+
+describe('live feed command line', () => {
+  it('refuses mixed or misplaced options with one line, and an unreachable server with exit 1', async () => {
+    const closed = await NatsServer.create();
+    await closed.stop();
+    const url = closed.url;
+    const refusals: [string[], number, string][] = [
+      [['shadow'], 2, 'give either --scans FILE or --nats URL'],
+      [
+        ['shadow', '--scans', 'x.jsonl', '--nats', url],
+        2,
+        'give either --scans FILE or --nats URL',
+      ],
+      [
+        ['shadow', '--nats', url, '--rate', '5'],
+        2,
+        '--rate paces an archive replay, not the live feed',
+      ],
+      [['shadow', '--scans', 'x.jsonl', '--durable', 'd'], 2, '--durable applies to --nats only'],
+      [
+        ['planes', 'set', 'moon', '1', '--nats', url],
+        2,
+        'unknown plane moon: expected esof, acb, mc_status, posture',
+      ],
+      [['status', '--nats', url], 1, `cannot reach NATS at ${url}`],
+    ];
+    for (const [args, status, message] of refusals) {
+      const r = violet(args);
+      expect([r.status, r.stderr.startsWith(`violet: ${message}`)], args.join(' ')).toEqual([
+        status,
+        true,
+      ]);
+    }
+  });
+});

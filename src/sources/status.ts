@@ -1,0 +1,75 @@
+// The live feed's state for `violet status`: the stream, the engine's consumer, the planes.
+import type { NatsConnection } from 'nats';
+import type { PlaneKey } from '../model/index.js';
+import { notFound } from './jetstream.js';
+import { type PlaneState, readPlanes } from './planes.js';
+
+export interface FeedStatus {
+  readonly stream: string;
+  /** null: no such stream yet. */
+  readonly stream_state: {
+    readonly messages: number;
+    readonly first_seq: number;
+    readonly last_seq: number;
+    readonly last_age_ms: number | null;
+  } | null;
+  readonly durable: string;
+  /** null: no such consumer yet. */
+  readonly consumer: {
+    readonly name: string;
+    /** Lag: stream messages not yet delivered to the engine. */
+    readonly num_pending: number;
+    readonly num_ack_pending: number;
+    readonly num_redelivered: number;
+    readonly delivered_seq: number;
+    readonly ack_floor_seq: number;
+  } | null;
+  readonly planes: Record<PlaneKey, (PlaneState & { readonly age_ms: number }) | null>;
+}
+
+export async function feedStatus(
+  nc: NatsConnection,
+  stream: string,
+  durable: string,
+): Promise<FeedStatus> {
+  const jsm = await nc.jetstreamManager();
+  const orNull = (e: unknown) => {
+    if (notFound(e)) return null;
+    throw e;
+  };
+  const si = await jsm.streams.info(stream).catch(orNull);
+  const ci = si === null ? null : await jsm.consumers.info(stream, durable).catch(orNull);
+  const stored = await readPlanes(nc.jetstream());
+  const now = Date.now();
+  const planes = Object.fromEntries(
+    Object.entries(stored).map(([k, p]) => [
+      k,
+      p === null ? null : { ...p, age_ms: now - p.written_ms },
+    ]),
+  ) as FeedStatus['planes'];
+  return {
+    stream,
+    stream_state:
+      si === null
+        ? null
+        : {
+            messages: si.state.messages,
+            first_seq: si.state.first_seq,
+            last_seq: si.state.last_seq,
+            last_age_ms: si.state.messages === 0 ? null : now - Date.parse(si.state.last_ts),
+          },
+    durable,
+    consumer:
+      ci === null
+        ? null
+        : {
+            name: ci.name,
+            num_pending: ci.num_pending,
+            num_ack_pending: ci.num_ack_pending,
+            num_redelivered: ci.num_redelivered,
+            delivered_seq: ci.delivered.stream_seq,
+            ack_floor_seq: ci.ack_floor.stream_seq,
+          },
+    planes,
+  };
+}
