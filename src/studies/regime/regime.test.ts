@@ -1,45 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Rng } from '../../common/rng/index.js';
-import { tempDir } from '../../test-support/journal.js';
-import { openStudyDb, type StudyDb, TRADE_COLUMNS, tradesTableSql } from '../db.js';
+import { CleanTradesFixture, type Trade } from '../../test-support/studies.js';
 import { type RegimeJson, runRegime } from './index.js';
 
-type Trade = Partial<Record<(typeof TRADE_COLUMNS)[number][0], number | string | null>>;
-
-const dirs: string[] = [];
-const dbs: StudyDb[] = [];
-afterEach(() => {
-  for (const db of dbs.splice(0)) db.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function csvCell(v: number | string | null | undefined): string {
-  if (v === null || v === undefined) return '';
-  return typeof v === 'number' ? String(v) : `"${v.replaceAll('"', '""')}"`;
-}
-
-/** Writes the trades as a CSV (row = position) and loads it as `clean_trades`. */
-async function cleanTrades(trades: readonly Trade[]): Promise<{ db: StudyDb; csv: string }> {
-  const dir = tempDir('violet-regime-');
-  dirs.push(dir);
-  const csv = join(dir, 'clean_trades.csv');
-  const lines = trades.map((t, i) => {
-    const full: Trade = { row: i, trade_id: `T${i}`, leverage: 1, bars_held: 3, ...t };
-    return TRADE_COLUMNS.map(([c]) => csvCell(full[c])).join(',');
-  });
-  writeFileSync(csv, `${[TRADE_COLUMNS.map(([c]) => c).join(','), ...lines].join('\n')}\n`);
-  const db = await openStudyDb();
-  dbs.push(db);
-  await db.conn.run(tradesTableSql('clean_trades'));
-  const types = TRADE_COLUMNS.map(([c, t]) => `'${c}': '${t}'`).join(', ');
-  await db.conn.run(
-    `INSERT INTO clean_trades SELECT * FROM read_csv('${csv}', header = true, columns = {${types}})`,
-  );
-  return { db, csv };
-}
+const fixture = new CleanTradesFixture({ leverage: 1, bars_held: 3 });
+afterEach(() => fixture.cleanup());
+const cleanTrades = (trades: readonly Trade[]) => fixture.load(trades);
 
 async function regime(trades: readonly Trade[]): Promise<RegimeJson> {
   const { db } = await cleanTrades(trades);
