@@ -1,6 +1,7 @@
 // Test helper for the studies: trades written as a CSV and loaded as `clean_trades`.
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { openStudyDb, type StudyDb, TRADE_COLUMNS, tradesTableSql } from '../studies/db.js';
 import { tempDir } from './journal.js';
 
@@ -41,5 +42,24 @@ export class CleanTradesFixture {
   cleanup(): void {
     for (const db of this.dbs.splice(0)) db.close();
     for (const d of this.dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  }
+}
+
+/** Deep comparison with numbers equal within a relative 1e-9 (the numpy cross-checks). */
+export function expectClose(got: unknown, want: unknown, path: string): void {
+  if (typeof want === 'number' && typeof got === 'number') {
+    const rel = got === want ? 0 : Math.abs(got - want) / Math.max(Math.abs(got), Math.abs(want));
+    expect(rel, `${path}: ${got} vs ${want}`).toBeLessThanOrEqual(1e-9);
+  } else if (Array.isArray(want)) {
+    expect(Array.isArray(got), path).toBe(true);
+    expect((got as unknown[]).length, path).toBe(want.length);
+    for (const [i, w] of want.entries()) expectClose((got as unknown[])[i], w, `${path}[${i}]`);
+  } else if (want !== null && typeof want === 'object') {
+    expect(Object.keys(got as object), path).toEqual(Object.keys(want));
+    for (const [k, w] of Object.entries(want)) {
+      expectClose((got as Record<string, unknown>)[k], w, `${path}.${k}`);
+    }
+  } else {
+    expect(got, path).toEqual(want);
   }
 }

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Rng } from '../../common/rng/index.js';
-import { CleanTradesFixture, type Trade } from '../../test-support/studies.js';
+import { CleanTradesFixture, expectClose, type Trade } from '../../test-support/studies.js';
 import { type RegimeJson, runRegime } from './index.js';
 
 const fixture = new CleanTradesFixture({ leverage: 1, bars_held: 3 });
@@ -156,26 +156,6 @@ function seededTrades(rng: Rng, n: number): Trade[] {
       vel_div_entry: rng.chance(0.05) ? null : rng.chance(0.05) ? -0.05 : rng.uniform(-0.12, 0),
     };
   });
-}
-
-function expectClose(got: unknown, want: unknown, path: string): void {
-  if (typeof want === 'number' && typeof got === 'number') {
-    const rel = got === want ? 0 : Math.abs(got - want) / Math.max(Math.abs(got), Math.abs(want));
-    expect(rel, `${path}: ${got} vs ${want}`).toBeLessThanOrEqual(1e-9);
-  } else if (Array.isArray(want)) {
-    expect(Array.isArray(got), path).toBe(true);
-    expect((got as unknown[]).length, path).toBe(want.length);
-    want.forEach((w, i) => {
-      expectClose((got as unknown[])[i], w, `${path}[${i}]`);
-    });
-  } else if (want !== null && typeof want === 'object') {
-    expect(Object.keys(got as object), path).toEqual(Object.keys(want));
-    for (const [k, w] of Object.entries(want)) {
-      expectClose((got as Record<string, unknown>)[k], w, `${path}.${k}`);
-    }
-  } else {
-    expect(got, path).toEqual(want);
-  }
 }
 
 // docs/studies.md "regime", computed independently with numpy from the same CSV.

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Rng } from '../../common/rng/index.js';
 import { SIZER_V3_SHADOW } from '../../kernel/params/index.js';
 import { size } from '../../kernel/sizer/index.js';
-import { CleanTradesFixture, type Trade } from '../../test-support/studies.js';
+import { CleanTradesFixture, expectClose, type Trade } from '../../test-support/studies.js';
 import { runSizing, type SizingJson } from './index.js';
 
 const fixture = new CleanTradesFixture({ pnl: 1, bars_held: 3 });
@@ -153,26 +153,6 @@ function seededTrades(rng: Rng, n: number): Trade[] {
     const base = v === null ? undefined : size(v, SIZER_V3_SHADOW)?.leverage;
     return { vel_div_entry: v, leverage: (base ?? rng.uniform(0.5, 9)) * ratio };
   });
-}
-
-function expectClose(got: unknown, want: unknown, path: string): void {
-  if (typeof want === 'number' && typeof got === 'number') {
-    const rel = got === want ? 0 : Math.abs(got - want) / Math.max(Math.abs(got), Math.abs(want));
-    expect(rel, `${path}: ${got} vs ${want}`).toBeLessThanOrEqual(1e-9);
-  } else if (Array.isArray(want)) {
-    expect(Array.isArray(got), path).toBe(true);
-    expect((got as unknown[]).length, path).toBe(want.length);
-    want.forEach((w, i) => {
-      expectClose((got as unknown[])[i], w, `${path}[${i}]`);
-    });
-  } else if (want !== null && typeof want === 'object') {
-    expect(Object.keys(got as object), path).toEqual(Object.keys(want));
-    for (const [k, w] of Object.entries(want)) {
-      expectClose((got as Record<string, unknown>)[k], w, `${path}.${k}`);
-    }
-  } else {
-    expect(got, path).toEqual(want);
-  }
 }
 
 // docs/studies.md "sizing" (and its vel_div bins), computed independently with numpy.
