@@ -1,10 +1,17 @@
 // `violet journal export | ddl | drain`: a journal table to JSON Lines, CSV or Parquet
 // ordered by its key, the DDL of each backend, and draining the spool.
 import type { Command } from 'commander';
-import { DEFAULT_JOURNAL, journalExists, journalWriter, openSink } from '../journal/open.js';
+import {
+  DEFAULT_JOURNAL,
+  journalExists,
+  openSink,
+  spoolDirsOf,
+  spoolWriter,
+} from '../journal/open.js';
 import { tableByName, wholeTable } from '../journal/read.js';
 import { type Dialect, TABLES, type TableSpec, tableDdl } from '../journal/schema.js';
 import { EXPORT_FORMATS, type ExportFormat } from '../journal/sink.js';
+import type { JournalWriter } from '../journal/writer.js';
 import { CheckFailed, UsageError } from './errors.js';
 import { JOURNAL_HELP } from './options.js';
 
@@ -81,12 +88,25 @@ export function registerJournal(program: Command): void {
     .description('write rows waiting in the spool (after a crash or an outage) into the journal')
     .option('--journal <journal>', JOURNAL_HELP, DEFAULT_JOURNAL)
     .action(async (o: { journal: string }) => {
-      const w = journalWriter(o.journal);
-      const before = w.spool.depth;
-      const ok = await w.flush();
-      w.close();
-      if (!ok)
-        throw new CheckFailed(`journal unavailable (${w.lastError}); ${before} rows still spooled`);
-      process.stdout.write(`drained ${before} spooled rows into ${o.journal}\n`);
+      let drained = 0;
+      const failed: string[] = [];
+      for (const dir of spoolDirsOf(o.journal)) {
+        let w: JournalWriter;
+        try {
+          w = spoolWriter(o.journal, dir);
+        } catch (e) {
+          // A running engine holds it and drains it itself.
+          if (!(e instanceof UsageError)) throw e;
+          process.stderr.write(`skipped: ${e.message}\n`);
+          continue;
+        }
+        const before = w.spool.depth;
+        const ok = await w.flush();
+        w.close();
+        if (ok) drained += before;
+        else failed.push(`${dir}: ${w.lastError}; ${w.spool.depth} rows still spooled`);
+      }
+      if (failed.length > 0) throw new CheckFailed(`journal unavailable (${failed.join('; ')})`);
+      process.stdout.write(`drained ${drained} spooled rows into ${o.journal}\n`);
     });
 }

@@ -2,9 +2,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
+import { Log, parseLogFormat } from '../common/log.js';
+import type { EngineConfig } from '../engine/config.js';
+import type { RunStats } from '../engine/reactor.js';
 import { DEFAULT_JOURNAL, journalExists } from '../journal/open.js';
 import { soakReportFromJournal } from '../runtime/report.js';
-import { runShadow, type ShadowResult } from '../runtime/shadow.js';
+import { runInstances, type ShadowResult } from '../runtime/shadow.js';
 import { archiveSource, type ScanSource } from '../sources/index.js';
 import { DEFAULT_STREAM, DEFAULT_SUBJECT } from '../sources/jetstream.js';
 import { natsSource } from '../sources/nats.js';
@@ -43,11 +46,13 @@ export interface ShadowCliOptions {
   journal: string;
   profile?: string;
   instance?: string;
-  config?: string;
+  /** One config file per instance (repeatable). */
+  config?: string | readonly string[];
   rate: number;
   clock?: string;
   controlPort?: number;
   controlToken?: string;
+  logFormat?: string;
   json?: string;
   md?: string;
 }
@@ -59,12 +64,16 @@ const NATS_ONLY = [
   ['--idle-exit', 'idleExit'],
 ] as const;
 
+type Source = ScanSource & { close?(): Promise<void> };
+
 /** The archive (--scans) or the live feed (--nats): exactly one. */
 async function scanSource(
   o: ShadowCliOptions,
   instance: string,
   signal: AbortSignal,
-): Promise<ScanSource & { close?(): Promise<void> }> {
+  log: Log,
+  leaseLost: AbortController,
+): Promise<Source> {
   const either = 'give either --scans FILE or --nats URL';
   if (o.scans !== undefined) {
     if (o.nats !== undefined) throw new UsageError(either);
@@ -88,60 +97,193 @@ async function scanSource(
     durable,
     idleExitMs: o.idleExit === undefined ? null : o.idleExit * 1000,
     signal,
-    onEvent: (line) => process.stderr.write(`${line}\n`),
+    onEvent: (line) => log.warn('feed', line),
+    onLeaseLost: (why) => {
+      log.error('feed.lease_lost', `${why}: stopping`);
+      leaseLost.abort(why);
+    },
   });
-  process.stderr.write(
-    `consuming ${stream} (${subject}) at ${o.nats} as ${durable} from stream sequence ${source.resumeSeq}\n`,
+  log.info(
+    'feed.consume',
+    `consuming ${stream} (${subject}) at ${o.nats} as ${durable} from stream sequence ${source.resumeSeq}`,
+    { stream, subject, durable, resume_seq: source.resumeSeq },
   );
   return source;
 }
 
-export async function shadowCommand(
-  o: ShadowCliOptions,
-): Promise<{ result: ShadowResult; report: SoakReport; markdown: string }> {
-  const config = loadConfig(o.config, { instance: o.instance, profile: o.profile });
+/** One config per --config file (none: the defaults); --instance/--profile override one. */
+function loadConfigs(o: ShadowCliOptions): EngineConfig[] {
+  const files = o.config === undefined ? [] : typeof o.config === 'string' ? [o.config] : o.config;
+  if (files.length <= 1) {
+    return [loadConfig(files[0], { instance: o.instance, profile: o.profile })];
+  }
+  for (const [flag, v] of [
+    ['--instance', o.instance],
+    ['--profile', o.profile],
+    ['--durable', o.durable],
+  ] as const) {
+    if (v !== undefined) {
+      throw new UsageError(`${flag} applies to one instance: set it in each --config file`);
+    }
+  }
+  const configs = files.map((f) => loadConfig(f, {}));
+  const ids = configs.map((c) => c.instance_id);
+  const twice = ids.find((id, k) => ids.indexOf(id) !== k);
+  if (twice !== undefined) {
+    throw new UsageError(
+      `two --config files give instance_id ${twice}: each instance needs its own`,
+    );
+  }
+  return configs;
+}
+
+export interface ShadowCommandResult {
+  /** The first instance's (the only one's, usually). */
+  readonly result: ShadowResult;
+  readonly report: SoakReport;
+  readonly results: readonly ShadowResult[];
+  readonly reports: readonly SoakReport[];
+  readonly markdown: string;
+}
+
+export async function shadowCommand(o: ShadowCliOptions): Promise<ShadowCommandResult> {
+  const format = parseLogFormat(o.logFormat ?? process.env.VIOLET_LOG_FORMAT);
+  if (format === null) throw new UsageError('--log-format: expected text or json');
+  const configs = loadConfigs(o);
+  const several = configs.length > 1;
+  const base = new Log(format);
+  const logOf = (id: string) => (several || format === 'json' ? base.with({ instance: id }) : base);
   // The live feed runs until SIGINT/SIGTERM, then finishes its batch, flushes and closes.
   const stop = new AbortController();
-  const onSignal = () => stop.abort();
-  const source = await scanSource(o, config.instance_id, stop.signal);
+  const onSignal = (signal: string) => {
+    base.info('stop', `${signal}: finishing the batch under way, then flushing`, { signal });
+    stop.abort();
+  };
   const live = o.nats !== undefined;
+  const sources: Source[] = [];
+  try {
+    for (const c of configs) {
+      sources.push(await scanSource(o, c.instance_id, stop.signal, logOf(c.instance_id), stop));
+    }
+  } catch (e) {
+    await Promise.all(sources.map((s) => s.close?.()));
+    throw e;
+  }
   if (live) {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
   }
-  const bar = progressBar(source.bytes ?? 0, 'bytes');
+  const total = sources.reduce((a, s) => a + (s.bytes ?? 0), 0);
+  const bar = format === 'json' ? { update() {}, stop() {} } : progressBar(total, 'bytes');
+  const bytes = configs.map(() => 0);
   const token = o.controlToken ?? process.env.VIOLET_CONTROL_TOKEN ?? null;
-  const result = await runShadow({
-    config,
-    source,
+  const snapshotLog = (id: string) => (s: RunStats) => {
+    logOf(id).record('stats', `${s.accepted} scans, ${s.decisions} decisions`, {
+      scan_number: s.lastScanNumber,
+      accepted: s.accepted,
+      decisions: s.decisions,
+      actuated: s.actuated,
+      rejected: s.rejected,
+      redeliveries: s.redeliveries,
+      flush_failures: s.flushFailures,
+      spool_peak: s.spoolPeak,
+    });
+  };
+  const results = await runInstances({
+    instances: configs.map((config, k) => ({
+      config,
+      source: sources[k] as Source,
+      hooks: {
+        onProgress: (s: RunStats, b: number | null) => {
+          bytes[k] = b ?? 0;
+          bar.update(
+            bytes.reduce((a, x) => a + x, 0),
+            { note: `${s.decisions} decisions, ${s.rejected} rejected` },
+          );
+        },
+        onSnapshot: snapshotLog(config.instance_id),
+      },
+    })),
     journal: o.journal,
     ratePerSec: o.rate,
     clock: clockKind(o.clock, live),
     ...(o.controlPort === undefined ? {} : { control: { port: o.controlPort, token } }),
-    onControl: (s) => process.stderr.write(`control endpoint: http://127.0.0.1:${s.port}\n`),
+    onControl: (s) =>
+      base.info('control', `control endpoint: http://127.0.0.1:${s.port}`, { port: s.port }),
+    onInstanceError: (id, e) => {
+      logOf(id).error('instance.failed', `stopped by an error: ${(e as Error).message}`);
+      stop.abort();
+    },
     hooks: {
-      onProgress: (s, bytes) =>
-        bar.update(bytes ?? 0, { note: `${s.decisions} decisions, ${s.rejected} rejected` }),
       onFlushFailure: (m) =>
-        process.stderr.write(`\njournal unavailable, rows kept in spool: ${m}\n`),
+        base.warn('journal.unavailable', `journal unavailable, rows kept in spool: ${m}`, {
+          error: m,
+        }),
     },
   }).finally(async () => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await source.close?.();
+    bar.stop();
+    await Promise.all(sources.map((s) => s.close?.()));
   });
-  bar.stop();
-  if (result.journalError !== null) {
+  // A lease taken over by another engine: what was decided is journaled, and the run fails.
+  if (typeof stop.signal.reason === 'string') throw new CheckFailed(stop.signal.reason);
+  const first = results[0] as ShadowResult;
+  if (first.journalError !== null) {
+    base.error('journal.unavailable', `journal ${o.journal} unavailable`, {
+      error: first.journalError,
+      spool_depth: first.spoolDepth,
+    });
     throw new CheckFailed(
-      `journal ${o.journal} unavailable (${result.journalError}); ${result.spoolDepth} rows wait in ${result.spoolDir} and will be written by the next run`,
+      `journal ${o.journal} unavailable (${first.journalError}); ${first.spoolDepth} rows wait in ${first.spoolDir} and will be written by the next run`,
     );
   }
-  const report = await soakReportFromJournal(o.journal, config.instance_id, {
-    orders: result.stats.orders,
-    errors: result.stats.errors,
-  });
-  const markdown = emitReport(report, o);
-  return { result, report, markdown };
+  const reports: SoakReport[] = [];
+  for (const [k, r] of results.entries()) {
+    const report = await soakReportFromJournal(
+      o.journal,
+      r.instance_id,
+      { orders: r.stats.orders, errors: r.stats.errors },
+      (configs[k] as EngineConfig).kernel,
+    );
+    reports.push(report);
+    const s = r.stats;
+    logOf(r.instance_id).record(
+      'end',
+      `${r.instance_id}: ${s.accepted} scans, ${s.decisions} decisions, ${s.rejected} rejected`,
+      {
+        accepted: s.accepted,
+        decisions: s.decisions,
+        actuated: s.actuated,
+        rejected: s.rejected,
+        redeliveries: s.redeliveries,
+        spool_depth: r.spoolDepth,
+      },
+    );
+  }
+  const markdown = emitReports(
+    reports,
+    results.map((r) => r.instance_id),
+    o,
+  );
+  return { result: first, report: reports[0] as SoakReport, results, reports, markdown };
+}
+
+/** One instance: its report as before; several: a JSON array and the Markdown of each. */
+function emitReports(
+  reports: readonly SoakReport[],
+  ids: readonly string[],
+  opts: { json?: string; md?: string },
+): string {
+  if (reports.length === 1) return emitReport(reports[0] as SoakReport, opts);
+  const md = reports
+    .map((r, k) =>
+      soakMarkdown(r).replace('# VIOLET soak report', `# VIOLET soak report: ${ids[k]}`),
+    )
+    .join('\n');
+  if (opts.json !== undefined) writeOut(opts.json, `${JSON.stringify(reports, null, 2)}\n`);
+  if (opts.md !== undefined) writeOut(opts.md, md);
+  return md;
 }
 
 export function registerShadow(program: Command): void {
@@ -166,7 +308,11 @@ export function registerShadow(program: Command): void {
     .option('--journal <journal>', JOURNAL_HELP, DEFAULT_JOURNAL)
     .option('--profile <name>', 'orchestrator | v3-shadow (default from config: orchestrator)')
     .option('--instance <id>', 'instance id (default from config: violet-1)')
-    .option('--config <file>', 'engine config (JSON)')
+    .option(
+      '--config <file>',
+      'engine config (JSON); repeat it to run several instances in this process, one per file',
+      (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
+    )
     .option('--rate <scans/s>', 'replay pace, 0 = as fast as possible', positiveInt, 0)
     .option(
       '--clock <kind>',
@@ -178,15 +324,23 @@ export function registerShadow(program: Command): void {
       positiveInt,
     )
     .option('--control-token <token>', 'bearer token for control writes (or VIOLET_CONTROL_TOKEN)')
-    .option('--json <file>', 'also write the soak report as JSON')
+    .option(
+      '--log-format <format>',
+      'text: a line per event on stderr; json: one JSON object per line (or VIOLET_LOG_FORMAT)',
+    )
+    .option('--json <file>', 'also write the soak report as JSON (an array with several instances)')
     .option('--md <file>', 'also write the soak report as Markdown')
     .action(async (o: ShadowCliOptions) => {
-      const { result, markdown } = await shadowCommand(o);
-      const s = result.stats;
+      const { results, markdown } = await shadowCommand(o);
       process.stdout.write(markdown);
-      process.stdout.write(
-        `\n${s.accepted} scans, ${s.decisions} decisions (${s.actuated} actuated), ${s.rejected} rejected${o.nats === undefined ? '' : `, ${s.redeliveries} redeliveries skipped`}; journal ${o.journal}\n`,
-      );
+      process.stdout.write('\n');
+      for (const r of results) {
+        const s = r.stats;
+        const who = results.length > 1 ? `${r.instance_id}: ` : '';
+        process.stdout.write(
+          `${who}${s.accepted} scans, ${s.decisions} decisions (${s.actuated} actuated), ${s.rejected} rejected${o.nats === undefined ? '' : `, ${s.redeliveries} redeliveries skipped`}; journal ${o.journal}\n`,
+        );
+      }
     });
 
   program

@@ -1,5 +1,6 @@
 // The control endpoint (issue 3 §3): HTTP on 127.0.0.1 only. Reads are open; writes need
-// the bearer token and are applied by the reactor between scans, then answered.
+// the bearer token and are applied by the reactor between scans, then answered. With
+// several instances in the process, `?instance=ID` picks one (GET /status lists them all).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseCadenceWrite } from './cadence.js';
@@ -25,18 +26,37 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 export async function startControl(
-  reactor: Reactor,
+  reactors: ReadonlyMap<string, Reactor>,
   port: number,
   token: string | null,
-  status: () => unknown,
+  status: (instance: string) => unknown,
 ): Promise<ControlServer> {
+  const ids = [...reactors.keys()];
+  /** The instance a request names, the only one, or null (an error was sent). */
+  const pick = (url: URL, res: ServerResponse): string | null => {
+    const asked = url.searchParams.get('instance');
+    if (asked === null && ids.length === 1) return ids[0] as string;
+    if (asked !== null && reactors.has(asked)) return asked;
+    send(res, asked === null ? 400 : 404, {
+      error: `${asked === null ? 'give' : `no instance ${asked}:`} ?instance= one of ${ids.join(', ')}`,
+    });
+    return null;
+  };
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (req.method === 'GET' && url.pathname === '/cadence') {
-      return send(res, 200, reactor.cadence.snapshot());
+    if (req.method === 'GET' && url.pathname === '/status') {
+      if (url.searchParams.get('instance') === null && ids.length > 1) {
+        return send(res, 200, { instances: ids.map((id) => status(id)) });
+      }
+      const id = pick(url, res);
+      if (id !== null) send(res, 200, status(id));
+      return;
     }
-    if (req.method === 'GET' && url.pathname === '/status') return send(res, 200, status());
-    if ((req.method === 'PUT' || req.method === 'POST') && url.pathname === '/cadence') {
+    if (url.pathname === '/cadence' && ['GET', 'PUT', 'POST'].includes(req.method ?? '')) {
+      const id = pick(url, res);
+      if (id === null) return;
+      const reactor = reactors.get(id) as Reactor;
+      if (req.method === 'GET') return send(res, 200, reactor.cadence.snapshot());
       if (token === null) return send(res, 403, { error: 'writes disabled: no control token set' });
       if (req.headers.authorization !== `Bearer ${token}`) {
         return send(res, 401, { error: 'missing or wrong bearer token' });

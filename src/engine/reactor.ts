@@ -53,6 +53,8 @@ export interface ReactorHooks {
   onSnapshot?(stats: RunStats): void;
   onReport?(stats: RunStats): void;
   onFlushFailure?(message: string): void;
+  /** A journal flush succeeded: rows up to this scan (at least) are in the database. */
+  onFlushed?(lastScanNumber: number | null): void;
   afterScan?(scan: Scan): void;
 }
 
@@ -80,6 +82,7 @@ export class Reactor {
   private readonly commands: ControlCommand[] = [];
   private sourceName = '';
   private auditSeq = 0;
+  private lastAcceptedAt: number | null = null;
 
   constructor(
     private readonly engine: DecisionEngine,
@@ -93,6 +96,11 @@ export class Reactor {
     /** The mock exchange when execution is on (backtest); null in shadow. */
     private readonly exchange: MockExchange | null = null,
   ) {}
+
+  /** Wall milliseconds since the last scan was accepted (null: none yet). */
+  lastScanAgeMs(): number | null {
+    return this.lastAcceptedAt === null ? null : Date.now() - this.lastAcceptedAt;
+  }
 
   /** Queues a cadence change; it applies before the next scan is handled. */
   enqueue(cmd: ControlCommand): void {
@@ -143,8 +151,11 @@ export class Reactor {
     this.stats.trades += f.trades.length;
   }
 
-  private flushed(ok: boolean): void {
-    if (ok) return;
+  private flushed(ok: boolean, upTo: number | null): void {
+    if (ok) {
+      this.hooks.onFlushed?.(upTo);
+      return;
+    }
     this.stats.flushFailures++;
     this.hooks.onFlushFailure?.(this.writer.lastError ?? 'unknown error');
   }
@@ -153,7 +164,8 @@ export class Reactor {
   private flushSoon(): void {
     this.stats.spoolPeak = Math.max(this.stats.spoolPeak, this.writer.spool.depth);
     this.stats.flushes++;
-    this.writer.flushInBackground((ok) => this.flushed(ok));
+    const upTo = this.stats.lastScanNumber;
+    this.writer.flushInBackground((ok) => this.flushed(ok, upTo));
   }
 
   private handle(seq: number, text: string, redelivered: boolean, planes: Planes | null): void {
@@ -179,6 +191,7 @@ export class Reactor {
     this.stats.accepted++;
     this.stats.lastScanNumber = scan.scan_number;
     this.stats.lastScanTs = scan.ts;
+    this.lastAcceptedAt = Date.now();
     const universe = this.engine.observe(scan);
     if (universe !== null) {
       this.writer.write(UNIVERSE, {
@@ -288,7 +301,7 @@ export class Reactor {
     }
     this.applyCommands();
     this.stats.spoolPeak = Math.max(this.stats.spoolPeak, this.writer.spool.depth);
-    this.flushed(await this.writer.flush());
+    this.flushed(await this.writer.flush(), this.stats.lastScanNumber);
     this.hooks.onProgress?.(this.stats, source.bytes === null ? null : bytes);
     return this.stats;
   }

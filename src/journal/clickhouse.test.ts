@@ -52,8 +52,12 @@ async function rows(sql: string): Promise<Record<string, number>[]> {
     .map((l) => JSON.parse(l));
 }
 
+/** Files left in the journal's spools (one folder per set of instances). */
 function spooled(db: string): string[] {
-  return existsSync(local(db)) ? readdirSync(local(db)) : [];
+  if (!existsSync(local(db))) return [];
+  return readdirSync(local(db), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => e.name);
 }
 
 describe('ClickHouse journal', () => {

@@ -1,7 +1,8 @@
 // Opening a journal by its location: a DuckDB file (the embedded default) or a ClickHouse
 // URL, with its spool: beside the file, or under var/spool/ (relative to the working
-// directory) for a URL.
-import { existsSync } from 'node:fs';
+// directory) for a URL, one per set of instances, since several processes may share one
+// ClickHouse (a DuckDB file has one writer at a time anyway).
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClickHouseJournal, isClickHouseUrl, parseClickHouseUrl } from './clickhouse.js';
 import { DuckDbJournal } from './duckdb.js';
@@ -19,8 +20,30 @@ function localBase(journal: string): string {
   return join('var', 'spool', `${host}_${at.port}_${at.database}`);
 }
 
-export function spoolDirFor(journal: string): string {
-  return isClickHouseUrl(journal) ? localBase(journal) : `${journal}.spool`;
+/** The instances a process runs, as a folder name. */
+function instanceKey(instances: readonly string[]): string {
+  if (instances.length === 0) throw new Error('spool: no instance');
+  return [...instances]
+    .sort()
+    .map((i) => i.replace(/[^A-Za-z0-9._-]/g, '_'))
+    .join('+');
+}
+
+/** The spool of these instances on a journal. */
+export function spoolDirFor(journal: string, instances: readonly string[]): string {
+  if (!isClickHouseUrl(journal)) return `${journal}.spool`;
+  return join(localBase(journal), instanceKey(instances));
+}
+
+/** Every spool a journal has locally (`journal drain` empties them all). */
+export function spoolDirsOf(journal: string): string[] {
+  if (!isClickHouseUrl(journal)) return [`${journal}.spool`];
+  const base = localBase(journal);
+  if (!existsSync(base)) return [];
+  return readdirSync(base, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => join(base, e.name))
+    .sort();
 }
 
 /** The stats and report snapshots of a run (JSON Lines). */
@@ -41,6 +64,12 @@ export function openSink(journal: string): Promise<JournalSink> {
   return isClickHouseUrl(journal) ? ClickHouseJournal.open(journal) : DuckDbJournal.open(journal);
 }
 
-export function journalWriter(journal: string): JournalWriter {
-  return new JournalWriter(new Spool(spoolDirFor(journal)), () => openSink(journal));
+/** The writer of these instances' rows, through their spool. */
+export function journalWriter(journal: string, instances: readonly string[]): JournalWriter {
+  return spoolWriter(journal, spoolDirFor(journal, instances));
+}
+
+/** A writer draining a given spool of a journal. */
+export function spoolWriter(journal: string, spoolDir: string): JournalWriter {
+  return new JournalWriter(new Spool(spoolDir), () => openSink(journal));
 }

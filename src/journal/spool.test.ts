@@ -1,4 +1,5 @@
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -34,6 +35,8 @@ describe('durable spool', () => {
     expect(b.depth).toBe(3);
     expect(await drained(b)).toEqual(['t:{"n":1,"s":"x"}|{"n":3,"s":null}', 'u:{"n":2}']);
     expect(b.depth).toBe(0);
+    expect(readdirSync(d)).toEqual(['LOCK']);
+    b.close();
     expect(readdirSync(d)).toEqual([]);
   });
 
@@ -42,10 +45,27 @@ describe('durable spool', () => {
     const a = new Spool(d);
     a.append('t', { n: 1 });
     a.seal();
-    appendFileSync(join(d, readdirSync(d)[0] as string), '{"n":2');
+    appendFileSync(join(d, readdirSync(d).find((f) => f.endsWith('.jsonl')) as string), '{"n":2');
     const b = new Spool(d);
     expect(b.torn).toBe(1);
     expect(b.depth).toBe(1);
     expect(await drained(b)).toEqual(['t:{"n":1}']);
+  });
+
+  it('refuses a spool another live process holds, and takes over one a dead process left', () => {
+    const d = dir();
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    try {
+      writeFileSync(join(d, 'LOCK'), `${other.pid}\n`);
+      expect(() => new Spool(d)).toThrow(`in use by another process (pid ${other.pid})`);
+    } finally {
+      other.kill('SIGKILL');
+    }
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    writeFileSync(join(d, 'LOCK'), `${dead}\n`);
+    const s = new Spool(d);
+    expect(readFileSync(join(d, 'LOCK'), 'utf8')).toBe(`${process.pid}\n`);
+    s.close();
+    expect(readdirSync(d)).toEqual([]);
   });
 });

@@ -16,8 +16,53 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { UsageError } from '../common/errors.js';
 
 const SEGMENT = /^(\d{12})\.([a-z_]+)\.jsonl$/;
+/** Holds the pid of the process writing the spool: one process per spool. */
+const LOCK = 'LOCK';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Takes the spool's lock; a lock left by a dead process (a kill) is taken over. */
+function takeLock(dir: string): string {
+  const path = join(dir, LOCK);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      const fd = openSync(path, 'wx');
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      return path;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let pid = Number.NaN;
+    try {
+      pid = Number(readFileSync(path, 'utf8').trim());
+    } catch {
+      // Released meanwhile: try again.
+    }
+    if (pid === process.pid) return path;
+    if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
+      throw new UsageError(
+        `spool ${dir} is in use by another process (pid ${pid}): one process per spool (give each process its own instance, or its own DuckDB file)`,
+      );
+    }
+    try {
+      unlinkSync(path);
+    } catch {
+      // Another process took it over first.
+    }
+  }
+  throw new UsageError(`spool ${dir}: cannot take its lock file ${path}`);
+}
 
 export interface Segment {
   readonly seq: number;
@@ -48,8 +93,11 @@ export class Spool {
   /** Torn tails (a crash in the middle of a write) cut off when the spool was opened. */
   readonly torn: number = 0;
 
+  private lock: string | null;
+
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });
+    this.lock = takeLock(dir);
     let torn = 0;
     for (const f of readdirSync(dir).sort()) {
       const m = SEGMENT.exec(f);
@@ -135,8 +183,16 @@ export class Spool {
     return drained;
   }
 
+  /** Seals the open segments and lets another process take the spool. */
   close(): void {
     this.seal();
+    if (this.lock === null) return;
+    try {
+      if (Number(readFileSync(this.lock, 'utf8').trim()) === process.pid) unlinkSync(this.lock);
+    } catch {
+      // Already gone.
+    }
+    this.lock = null;
   }
 }
 

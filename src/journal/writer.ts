@@ -10,7 +10,9 @@ const BY_NAME = new Map(TABLES.map((t) => [t.name, t]));
 
 export class JournalWriter {
   private sink: JournalSink | null = null;
-  private inflight: Promise<boolean> | null = null;
+  /** The last drain queued; drains never reject (errors go to lastError). */
+  private tail: Promise<boolean> = Promise.resolve(true);
+  private queued = false;
   /** The last sink error, cleared by a successful flush. */
   lastError: string | null = null;
   committed = 0;
@@ -63,21 +65,28 @@ export class JournalWriter {
     }
   }
 
-  /** Seals the spool and drains it in the background; the result arrives via `settle`. */
+  /** Seals the spool and drains it in the background; the result arrives via `onDone`. */
   flushInBackground(onDone: (ok: boolean) => void): void {
     this.spool.seal();
-    if (this.inflight !== null) return;
-    this.inflight = this.drain().then((ok) => {
-      this.inflight = null;
-      onDone(ok);
-      return ok;
-    });
+    // A drain already queued behind the running one takes these segments too.
+    if (this.queued) return;
+    this.queued = true;
+    void this.serially(() => {
+      this.queued = false;
+      return this.drain();
+    }).then(onDone);
   }
 
-  /** Waits for any background drain, then drains what is left; false if the sink failed. */
-  async flush(): Promise<boolean> {
-    if (this.inflight !== null) await this.inflight;
-    return this.drain();
+  /** Drains everything sealed so far, after any drain under way; false if the sink failed. */
+  flush(): Promise<boolean> {
+    return this.serially(() => this.drain());
+  }
+
+  /** Drains run one at a time (a segment is committed and released exactly once). */
+  private serially(f: () => Promise<boolean>): Promise<boolean> {
+    const next = this.tail.then(f);
+    this.tail = next;
+    return next;
   }
 
   close(): void {

@@ -16,9 +16,18 @@ import { DECISIONS } from '../journal/schema.js';
 import type { JournalWriter } from '../journal/writer.js';
 import type { ScanSource } from '../sources/archive.js';
 
-export interface ShadowOptions {
+/** One instance of a run: its config, its scans and, for a backtest, its exchange. */
+export interface InstanceRun {
   readonly config: EngineConfig;
   readonly source: ScanSource;
+  /** Execution on (backtest): decisions become trades on this mock exchange. */
+  readonly exchange?: MockExchange;
+  /** Hooks of this instance only (after the shared ones). */
+  readonly hooks?: ReactorHooks;
+}
+
+export interface RunOptions {
+  readonly instances: readonly InstanceRun[];
   readonly journal: string;
   readonly ratePerSec?: number;
   /** `scan`: time is scan time (replay); `wall`: time is wall time (live-like shadowing). */
@@ -26,11 +35,18 @@ export interface ShadowOptions {
   readonly control?: { port: number; token: string | null };
   readonly hooks?: ReactorHooks;
   readonly onControl?: (server: ControlServer) => void;
-  /** Execution on (backtest): decisions become trades on this mock exchange. */
+  /** An instance failed: the others are told to stop (the live feed runs until aborted). */
+  readonly onInstanceError?: (instance: string, error: unknown) => void;
+}
+
+export interface ShadowOptions extends Omit<RunOptions, 'instances'> {
+  readonly config: EngineConfig;
+  readonly source: ScanSource;
   readonly exchange?: MockExchange;
 }
 
 export interface ShadowResult {
+  readonly instance_id: string;
   readonly stats: RunStats;
   readonly spoolDepth: number;
   readonly spoolDir: string;
@@ -52,69 +68,134 @@ async function refuseConfigChange(
     `SELECT DISTINCT config_hash FROM ${sink.from(DECISIONS)} WHERE instance_id = ${quote(instance)} AND config_hash <> ${quote(hash)} LIMIT 1`,
   );
   if (rows.length > 0) {
-    w.close();
     throw new UsageError(
       `${journal} already holds instance ${instance} with config ${rows[0]?.config_hash}, not ${hash}: use another --instance or journal`,
     );
   }
 }
 
+/** One instance's run (shadow, or backtest with an exchange). */
 export async function runShadow(o: ShadowOptions): Promise<ShadowResult> {
-  const writer = journalWriter(o.journal);
-  // Rows left by an earlier run (a crash, an outage) go in first.
-  await writer.flush();
-  const engine = new DecisionEngine(o.config);
-  await refuseConfigChange(writer, o.config.instance_id, engine.configHash, o.journal);
-  const wall = o.clock === 'wall';
-  const statsFile = statsFileFor(o.journal);
-  const snapshot = (kind: string) => (s: RunStats) =>
-    appendFileSync(
-      statsFile,
-      `${JSON.stringify({
-        kind,
-        instance_id: o.config.instance_id,
-        scan_number: s.lastScanNumber,
-        scan_ts: s.lastScanTs,
-        accepted: s.accepted,
-        decisions: s.decisions,
-        actuated: s.actuated,
-        rejected: s.rejected,
-        spool_depth: writer.spool.depth,
-        flush_failures: s.flushFailures,
-      })}\n`,
-    );
-  const reactor = new Reactor(
-    engine,
-    writer,
-    new CadencePlane(o.config.cadence),
-    wall ? new LiveClock() : new ReplayClock(),
-    { onSnapshot: snapshot('snapshot'), onReport: snapshot('report'), ...o.hooks },
-    o.ratePerSec ?? 0,
-    wall ? 1000 : 0,
-    o.exchange ?? null,
-  );
-  let control: ControlServer | null = null;
-  if (o.control !== undefined) {
-    control = await startControl(reactor, o.control.port, o.control.token, () => ({
-      instance_id: o.config.instance_id,
-      ...reactor.stats,
-      spool_depth: writer.spool.depth,
-      journal_error: writer.lastError,
-    }));
-    o.onControl?.(control);
-  }
+  const { config, source, exchange, ...rest } = o;
+  const [r] = await runInstances({
+    ...rest,
+    instances: [{ config, source, ...(exchange === undefined ? {} : { exchange }) }],
+  });
+  return r as ShadowResult;
+}
+
+/**
+ * Several instances (configs) in one process: each its own engine, cadence and reactor over
+ * its own scans, all journaling through one writer and one spool (rows carry instance_id).
+ */
+export async function runInstances(o: RunOptions): Promise<ShadowResult[]> {
+  const ids = o.instances.map((i) => i.config.instance_id);
+  const twice = ids.find((id, k) => ids.indexOf(id) !== k);
+  if (twice !== undefined)
+    throw new UsageError(`instance ${twice} given twice: instance ids must differ`);
+  const writer = journalWriter(o.journal, ids);
   try {
-    const stats = await reactor.run(o.source);
-    return {
-      stats,
-      spoolDepth: writer.spool.depth,
-      spoolDir: writer.spool.dir,
-      tornSpoolLines: writer.spool.torn,
-      journalError: writer.lastError,
-      statsFile,
-    };
+    // Rows left by an earlier run (a crash, an outage) go in first.
+    await writer.flush();
+    const engines = o.instances.map((i) => new DecisionEngine(i.config));
+    for (const [k, e] of engines.entries()) {
+      await refuseConfigChange(writer, ids[k] as string, e.configHash, o.journal);
+    }
+    const wall = o.clock === 'wall';
+    const statsFile = statsFileFor(o.journal);
+    const snapshot = (kind: string, instance: string) => (s: RunStats) =>
+      appendFileSync(
+        statsFile,
+        `${JSON.stringify({
+          kind,
+          instance_id: instance,
+          scan_number: s.lastScanNumber,
+          scan_ts: s.lastScanTs,
+          accepted: s.accepted,
+          decisions: s.decisions,
+          actuated: s.actuated,
+          rejected: s.rejected,
+          spool_depth: writer.spool.depth,
+          flush_failures: s.flushFailures,
+        })}\n`,
+      );
+    const reactors = o.instances.map((inst, k) => {
+      const id = inst.config.instance_id;
+      return new Reactor(
+        engines[k] as DecisionEngine,
+        writer,
+        new CadencePlane(inst.config.cadence),
+        wall ? new LiveClock() : new ReplayClock(),
+        chainHooks(
+          { onSnapshot: snapshot('snapshot', id), onReport: snapshot('report', id) },
+          o.hooks,
+          inst.hooks,
+        ),
+        o.ratePerSec ?? 0,
+        wall ? 1000 : 0,
+        inst.exchange ?? null,
+      );
+    });
+    let control: ControlServer | null = null;
+    if (o.control !== undefined) {
+      const byId = new Map(reactors.map((r, k) => [ids[k] as string, r]));
+      control = await startControl(byId, o.control.port, o.control.token, (id) => {
+        const r = byId.get(id) as Reactor;
+        const planes = o.instances[ids.indexOf(id)]?.source.planeAges?.() ?? null;
+        return {
+          instance_id: id,
+          ...r.stats,
+          last_scan_age_ms: r.lastScanAgeMs(),
+          spool_depth: writer.spool.depth,
+          journal_error: writer.lastError,
+          ...(planes === null ? {} : { planes }),
+        };
+      });
+      o.onControl?.(control);
+    }
+    try {
+      const runs = reactors.map((r, k) =>
+        r.run((o.instances[k] as InstanceRun).source).catch((e: unknown) => {
+          o.onInstanceError?.(ids[k] as string, e);
+          throw e;
+        }),
+      );
+      const settled = await Promise.allSettled(runs);
+      const failed = settled.find((x) => x.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
+      return settled.map((x, k) => ({
+        instance_id: ids[k] as string,
+        stats: (x as PromiseFulfilledResult<RunStats>).value,
+        spoolDepth: writer.spool.depth,
+        spoolDir: writer.spool.dir,
+        tornSpoolLines: writer.spool.torn,
+        journalError: writer.lastError,
+        statsFile,
+      }));
+    } finally {
+      await control?.close();
+    }
   } finally {
-    await control?.close();
     writer.close();
   }
+}
+
+/** Hooks called in order: the runtime's own, the run's, the instance's. */
+function chainHooks(...all: (ReactorHooks | undefined)[]): ReactorHooks {
+  type Hook = (...a: unknown[]) => void;
+  const byName = new Map<string, Hook[]>();
+  for (const h of all) {
+    if (h === undefined) continue;
+    for (const [name, f] of Object.entries(h)) {
+      if (typeof f !== 'function') continue;
+      byName.set(name, [...(byName.get(name) ?? []), f as Hook]);
+    }
+  }
+  const out: Record<string, Hook> = {};
+  for (const [name, fs] of byName) {
+    out[name] = (...a) => {
+      for (const f of fs) f(...a);
+    };
+  }
+  return out as ReactorHooks;
 }

@@ -25,6 +25,8 @@ export interface ScanSource {
   commit?(batch: readonly SourceRecord[]): Promise<void>;
   /** The latest plane values (a live feed): they fill what a scan lacks (engine/planes). */
   planes?(): Planes;
+  /** Milliseconds since each plane was written (null: none), for status. */
+  planeAges?(): Readonly<Record<string, number | null>>;
   /**
    * Up to `count` records just before where `batches()` resumes, oldest first: a live feed
    * restarting hands them over so the market state (price history) continues unbroken.

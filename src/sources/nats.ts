@@ -17,6 +17,7 @@ import {
 import type { Planes } from '../model/index.js';
 import type { ScanSource, SourceRecord } from './archive.js';
 import { connectNats, ensureStream, notFound, RETRY_MS, transient } from './jetstream.js';
+import { type Lease, leaseKey, takeLease } from './lease.js';
 import { type PlaneWatch, watchPlanes } from './planes.js';
 
 /** Far above the time a batch takes to reach the spool: expiry means a lost engine. */
@@ -62,6 +63,8 @@ export interface NatsSourceOptions {
   readonly idleExitMs: number | null;
   readonly signal: AbortSignal;
   readonly onEvent: (line: string) => void;
+  /** Another engine took this durable's lease over (after a long outage): stop. */
+  readonly onLeaseLost?: (why: string) => void;
 }
 
 export interface NatsSource extends ScanSource {
@@ -83,6 +86,7 @@ class NatsFeed implements NatsSource {
     private readonly nc: NatsConnection,
     private readonly jsm: JetStreamManager,
     private readonly watch: PlaneWatch,
+    private readonly lease: Lease,
     private readonly o: NatsSourceOptions,
     readonly resumeSeq: number,
   ) {
@@ -92,6 +96,10 @@ class NatsFeed implements NatsSource {
 
   planes(): Planes {
     return this.watch.current();
+  }
+
+  planeAges(): Readonly<Record<string, number | null>> {
+    return this.watch.ages();
   }
 
   private async retrying<T>(f: () => Promise<T>): Promise<T | typeof ABORTED> {
@@ -244,6 +252,7 @@ class NatsFeed implements NatsSource {
     this.unacked.clear();
     // The last acknowledgements reach the server before the connection goes.
     await Promise.race([this.nc.flush().catch(() => {}), sleep(2000, undefined, { ref: false })]);
+    await Promise.race([this.lease.release(), sleep(2000, undefined, { ref: false })]);
     await this.nc.close();
   }
 }
@@ -251,14 +260,23 @@ class NatsFeed implements NatsSource {
 /** Connects, creates the stream and the durable consumer when missing, loads the planes. */
 export async function natsSource(o: NatsSourceOptions): Promise<NatsSource> {
   const nc = await connectNats(o.url, `violet shadow ${o.durable}`, o.onEvent);
+  let lease: Lease | null = null;
   try {
     const jsm = await nc.jetstreamManager();
     const stream = await ensureStream(jsm, o.stream, o.subject);
+    lease = await takeLease(
+      nc.jetstream(),
+      leaseKey(o.stream, o.durable),
+      `durable consumer ${o.durable} of ${o.stream}`,
+      o.onEvent,
+      (why) => (o.onLeaseLost ?? o.onEvent)(why),
+    );
     const info = await ensureConsumer(jsm, o.stream, o.durable, o.subject);
     const watch = await watchPlanes(nc.jetstream(), o.onEvent);
     const resume = Math.max(info.ack_floor.stream_seq + 1, stream.state.first_seq);
-    return new NatsFeed(nc, jsm, watch, o, resume);
+    return new NatsFeed(nc, jsm, watch, lease, o, resume);
   } catch (e) {
+    await lease?.release();
     await nc.close();
     throw e;
   }

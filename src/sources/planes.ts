@@ -34,6 +34,8 @@ function bucket(js: JetStreamClient): Promise<KV> {
 export interface PlaneWatch {
   /** The latest value of every plane (null: none, deleted, or invalid). */
   current(): Planes;
+  /** Milliseconds since each plane was written (null: never, or deleted). */
+  ages(): Record<PlaneKey, number | null>;
   stop(): void;
 }
 
@@ -44,6 +46,7 @@ export async function watchPlanes(
 ): Promise<PlaneWatch> {
   const kv = await bucket(js);
   let planes: Planes = NO_PLANES;
+  const written = new Map<PlaneKey, number>();
   const apply = (e: KvEntry) => {
     const key = e.key;
     if (!isPlaneKey(key)) {
@@ -57,6 +60,8 @@ export async function watchPlanes(
       else onEvent(`plane ${r.reason}; taken as absent`);
     }
     planes = { ...planes, [key]: value };
+    if (value === null) written.delete(key);
+    else written.set(key, e.created.getTime());
   };
   let loaded = () => {};
   const ready = new Promise<void>((resolve) => {
@@ -77,7 +82,16 @@ export async function watchPlanes(
   })();
   if (initialized && watcher.getReceived() === 0) loaded();
   await ready;
-  return { current: () => planes, stop: () => watcher.stop() };
+  const ages = () => {
+    const now = Date.now();
+    return Object.fromEntries(
+      PLANE_KEYS.map((k) => {
+        const at = written.get(k);
+        return [k, at === undefined ? null : now - at];
+      }),
+    ) as Record<PlaneKey, number | null>;
+  };
+  return { current: () => planes, ages, stop: () => watcher.stop() };
 }
 
 /** Writes one plane (checked by its Scan field rules); the value stored is canonical JSON. */
