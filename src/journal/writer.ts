@@ -12,7 +12,8 @@ export class JournalWriter {
   private sink: JournalSink | null = null;
   /** The last drain queued; drains never reject (errors go to lastError). */
   private tail: Promise<boolean> = Promise.resolve(true);
-  private queued = false;
+  /** Callbacks of the background drain queued (not started yet). */
+  private waiting: ((ok: boolean) => void)[] = [];
   /** The last sink error, cleared by a successful flush. */
   lastError: string | null = null;
   committed = 0;
@@ -69,12 +70,16 @@ export class JournalWriter {
   flushInBackground(onDone: (ok: boolean) => void): void {
     this.spool.seal();
     // A drain already queued behind the running one takes these segments too.
-    if (this.queued) return;
-    this.queued = true;
+    this.waiting.push(onDone);
+    if (this.waiting.length > 1) return;
     void this.serially(() => {
-      this.queued = false;
-      return this.drain();
-    }).then(onDone);
+      const done = this.waiting;
+      this.waiting = [];
+      return this.drain().then((ok) => {
+        for (const f of done) f(ok);
+        return ok;
+      });
+    });
   }
 
   /** Drains everything sealed so far, after any drain under way; false if the sink failed. */
