@@ -1,22 +1,30 @@
 // `npm run bench`: every benchmark, each figure a ratio against a same-run baseline.
 // Results: var/bench/results.json (machine-readable) and results.md (table).
+// VIOLET_BENCH_ONLY=live,replay runs only those (compose, replay, memory, studies, live).
 import { benchCompose } from './compose.js';
-import { writeResults } from './harness.js';
+import { type Figure, writeResults } from './harness.js';
+import { benchLive } from './live.js';
 import { benchMemory, benchReplay } from './replay.js';
 import { benchStudies } from './studies.js';
 
 const SEED = 20260615;
 const memoryScans = Number(process.env.VIOLET_BENCH_MEMORY_SCANS ?? 1_000_000);
-const figures = [
-  ...benchCompose(200_000, SEED),
-  ...(await benchReplay(20_000, 7)),
-  ...benchMemory(memoryScans, 7),
-  ...(await benchStudies(10_000_000)),
+const liveScans = Number(process.env.VIOLET_BENCH_LIVE_SCANS ?? 20_000);
+const latencyScans = Number(process.env.VIOLET_BENCH_LIVE_LATENCY_SCANS ?? 600);
+const only = process.env.VIOLET_BENCH_ONLY?.split(',').map((s) => s.trim());
+const runs = (bench: string) => only === undefined || only.includes(bench);
+const figures: Figure[] = [
+  ...(runs('compose') ? benchCompose(200_000, SEED) : []),
+  ...(runs('replay') ? await benchReplay(20_000, 7) : []),
+  ...(runs('memory') ? benchMemory(memoryScans, 7) : []),
+  ...(runs('studies') ? await benchStudies(10_000_000) : []),
+  ...(runs('live') ? await benchLive({ scans: liveScans, latencyScans, seed: 7 }) : []),
 ];
 const text = writeResults('var/bench', figures, {
   seed: SEED,
   node: process.version,
   date: new Date().toISOString(),
+  ...(only === undefined ? {} : { only }),
 });
 process.stdout.write(text);
 process.stdout.write('results: var/bench/results.json, var/bench/results.md\n');
