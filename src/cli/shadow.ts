@@ -7,7 +7,7 @@ import type { EngineConfig } from '../engine/config.js';
 import type { RunStats } from '../engine/reactor.js';
 import { DEFAULT_JOURNAL, journalExists } from '../journal/open.js';
 import { soakReportFromJournal } from '../runtime/report.js';
-import { runInstances, type ShadowResult } from '../runtime/shadow.js';
+import { type InstanceStatus, runInstances, type ShadowResult } from '../runtime/shadow.js';
 import { archiveSource, type ScanSource } from '../sources/index.js';
 import { DEFAULT_STREAM, DEFAULT_SUBJECT } from '../sources/jetstream.js';
 import { natsSource } from '../sources/nats.js';
@@ -73,6 +73,7 @@ async function scanSource(
   signal: AbortSignal,
   log: Log,
   leaseLost: AbortController,
+  describe?: (instance: string) => unknown,
 ): Promise<Source> {
   const either = 'give either --scans FILE or --nats URL';
   if (o.scans !== undefined) {
@@ -98,6 +99,7 @@ async function scanSource(
     idleExitMs: o.idleExit === undefined ? null : o.idleExit * 1000,
     signal,
     onEvent: (line) => log.warn('feed', line),
+    describe: () => describe?.(instance) ?? null,
     onLeaseLost: (why) => {
       log.error('feed.lease_lost', `${why}: stopping`);
       leaseLost.abort(why);
@@ -161,9 +163,13 @@ export async function shadowCommand(o: ShadowCliOptions): Promise<ShadowCommandR
   };
   const live = o.nats !== undefined;
   const sources: Source[] = [];
+  let statusOf: ((instance: string) => InstanceStatus) | null = null;
+  const describe = (instance: string) => statusOf?.(instance) ?? null;
   try {
     for (const c of configs) {
-      sources.push(await scanSource(o, c.instance_id, stop.signal, logOf(c.instance_id), stop));
+      sources.push(
+        await scanSource(o, c.instance_id, stop.signal, logOf(c.instance_id), stop, describe),
+      );
     }
   } catch (e) {
     await Promise.all(sources.map((s) => s.close?.()));
@@ -208,6 +214,9 @@ export async function shadowCommand(o: ShadowCliOptions): Promise<ShadowCommandR
     ratePerSec: o.rate,
     clock: clockKind(o.clock, live),
     ...(o.controlPort === undefined ? {} : { control: { port: o.controlPort, token } }),
+    onStarted: (f) => {
+      statusOf = f;
+    },
     onControl: (s) =>
       base.info('control', `control endpoint: http://127.0.0.1:${s.port}`, { port: s.port }),
     onInstanceError: (id, e) => {

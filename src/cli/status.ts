@@ -22,6 +22,19 @@ function statusText(s: FeedStatus): string {
       ? `consumer ${s.durable}: not created yet (the engine creates it)`
       : `consumer ${c.name}: lag ${c.num_pending}, ack pending ${c.num_ack_pending}, redelivered ${c.num_redelivered}, delivered up to ${c.delivered_seq}, acknowledged up to ${c.ack_floor_seq}`,
   );
+  const e = s.engine;
+  if (e === null) lines.push(`engine: none holds ${s.durable} (not running, or gone)`);
+  else {
+    const st = (e.status ?? {}) as Record<string, unknown>;
+    lines.push(
+      `engine: pid ${e.pid} on ${e.host}, up ${((Date.now() - e.since_ms) / 1000).toFixed(0)} s, reported ${age(e.renewed_age_ms)}`,
+    );
+    if (e.status !== null && e.status !== undefined) {
+      lines.push(
+        `  last scan ${st.lastScanNumber ?? '-'}${typeof st.last_scan_age_ms === 'number' ? ` (${age(st.last_scan_age_ms)})` : ''}, ${st.accepted} scans, ${st.decisions} decisions, ${st.rejected} rejected, ${st.redeliveries} redeliveries, spool depth ${st.spool_depth}${st.journal_error ? `, journal error: ${st.journal_error}` : ''}`,
+      );
+    }
+  }
   const planes = table(
     ['plane', 'value', 'written'],
     PLANE_KEYS.map((k) => {
@@ -35,7 +48,9 @@ function statusText(s: FeedStatus): string {
 export function registerStatus(program: Command): void {
   program
     .command('status')
-    .description('the live feed: consumer lag, ack pending, redeliveries, last scan and plane ages')
+    .description(
+      'the live feed: consumer lag, ack pending, redeliveries, last scan, plane ages, and the engine (rejects, spool depth)',
+    )
     .requiredOption('--nats <url>', 'NATS server, e.g. nats://127.0.0.1:4222')
     .option('--stream <name>', 'JetStream stream of the scans', DEFAULT_STREAM)
     .option('--durable <name>', "the engine's durable consumer", DEFAULTS.instance_id)

@@ -35,6 +35,8 @@ export interface RunOptions {
   readonly control?: { port: number; token: string | null };
   readonly hooks?: ReactorHooks;
   readonly onControl?: (server: ControlServer) => void;
+  /** Once the reactors exist: each instance's status (what GET /status answers). */
+  readonly onStarted?: (status: (instance: string) => InstanceStatus) => void;
   /** An instance failed: the others are told to stop (the live feed runs until aborted). */
   readonly onInstanceError?: (instance: string, error: unknown) => void;
 }
@@ -43,6 +45,15 @@ export interface ShadowOptions extends Omit<RunOptions, 'instances'> {
   readonly config: EngineConfig;
   readonly source: ScanSource;
   readonly exchange?: MockExchange;
+}
+
+/** An instance's status: counters, last scan and its age, spool, journal, plane ages. */
+export interface InstanceStatus extends RunStats {
+  readonly instance_id: string;
+  readonly last_scan_age_ms: number | null;
+  readonly spool_depth: number;
+  readonly journal_error: string | null;
+  readonly plane_ages_ms?: Readonly<Record<string, number | null>>;
 }
 
 export interface ShadowResult {
@@ -136,21 +147,23 @@ export async function runInstances(o: RunOptions): Promise<ShadowResult[]> {
         inst.exchange ?? null,
       );
     });
+    const byId = new Map(reactors.map((r, k) => [ids[k] as string, r]));
+    const statusOf = (id: string): InstanceStatus => {
+      const r = byId.get(id) as Reactor;
+      const planes = o.instances[ids.indexOf(id)]?.source.planeAges?.() ?? null;
+      return {
+        instance_id: id,
+        ...r.stats,
+        last_scan_age_ms: r.lastScanAgeMs(),
+        spool_depth: writer.spool.depth,
+        journal_error: writer.lastError,
+        ...(planes === null ? {} : { plane_ages_ms: planes }),
+      };
+    };
+    o.onStarted?.(statusOf);
     let control: ControlServer | null = null;
     if (o.control !== undefined) {
-      const byId = new Map(reactors.map((r, k) => [ids[k] as string, r]));
-      control = await startControl(byId, o.control.port, o.control.token, (id) => {
-        const r = byId.get(id) as Reactor;
-        const planes = o.instances[ids.indexOf(id)]?.source.planeAges?.() ?? null;
-        return {
-          instance_id: id,
-          ...r.stats,
-          last_scan_age_ms: r.lastScanAgeMs(),
-          spool_depth: writer.spool.depth,
-          journal_error: writer.lastError,
-          ...(planes === null ? {} : { planes }),
-        };
-      });
+      control = await startControl(byId, o.control.port, o.control.token, statusOf);
       o.onControl?.(control);
     }
     try {

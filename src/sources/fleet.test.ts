@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, violet } from '../test-support/cli.js';
 import { ClickHouseServer } from '../test-support/clickhouse.js';
@@ -63,7 +64,14 @@ describe('several engines sharing one stream and one ClickHouse', () => {
     };
     const journal = clickhouse.url('fleet');
     const live = ['shadow', '--nats', nats.url, '--journal', journal, '--idle-exit', '3'];
-    const first = violetChild([...live, '--config', configs.alpha, '--config', configs.beta]);
+    const first = violetChild([
+      ...live.slice(0, -1),
+      '6',
+      '--config',
+      configs.alpha,
+      '--config',
+      configs.beta,
+    ]);
     const second = violetChild([...live, '--config', configs.gamma, '--log-format', 'json']);
     await first.stderrMatch(/\[alpha\] consuming VIOLET_SCANS/);
 
@@ -75,6 +83,25 @@ describe('several engines sharing one stream and one ClickHouse', () => {
         `durable consumer alpha of VIOLET_SCANS is in use by another engine \\(pid ${first.proc.pid} on `,
       ),
     );
+
+    // `violet status` shows the engine holding the durable, and its own counters.
+    let engine: Row | null = null;
+    while ((engine?.status as Row | undefined)?.accepted !== 1500) {
+      expect(first.proc.exitCode).toBe(null);
+      await sleep(300);
+      engine = JSON.parse(
+        ok(['status', '--nats', nats.url, '--durable', 'alpha', '--json']),
+      ).engine;
+    }
+    expect(engine).toMatchObject({
+      pid: first.proc.pid,
+      status: {
+        instance_id: 'alpha',
+        decisions: 1500,
+        rejected: 0,
+        spool_depth: expect.any(Number),
+      },
+    });
 
     expect(await first.exited).toBe(0);
     expect(await second.exited).toBe(0);

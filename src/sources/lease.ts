@@ -12,12 +12,14 @@ import { errorText } from './jetstream.js';
 
 export const LEASE_BUCKET = 'violet_leases';
 export const LEASE_TTL_MS = 15_000;
-const RENEW_MS = 5_000;
+const RENEW_MS = 2_000;
 
-interface Holder {
+export interface Holder {
   readonly host: string;
   readonly pid: number;
   readonly since_ms: number;
+  /** The engine's own status at the last renewal (`violet status` shows it). */
+  readonly status?: unknown;
 }
 
 export interface Lease {
@@ -39,7 +41,7 @@ export function leaseKey(stream: string, durable: string): string {
   return `${stream}.${durable}`.replace(/[^-/_=.a-zA-Z0-9]/g, '_');
 }
 
-function parseHolder(bytes: Uint8Array): Holder | null {
+export function parseHolder(bytes: Uint8Array): Holder | null {
   try {
     const h = JSON.parse(new TextDecoder().decode(bytes));
     return typeof h?.host === 'string' && Number.isInteger(h?.pid) ? (h as Holder) : null;
@@ -48,17 +50,21 @@ function parseHolder(bytes: Uint8Array): Holder | null {
   }
 }
 
-/** Takes the lease or says who holds it; `onLost` fires if another engine takes it over. */
+/**
+ * Takes the lease or says who holds it; `onLost` fires if another engine takes it over.
+ * Each renewal also stores `describe()`, the engine's status, beside the holder.
+ */
 export async function takeLease(
   js: JetStreamClient,
   key: string,
   what: string,
   onEvent: (line: string) => void,
   onLost: (why: string) => void,
+  describe: () => unknown = () => null,
 ): Promise<Lease> {
   const kv: KV = await js.views.kv(LEASE_BUCKET, { history: 1, ttl: LEASE_TTL_MS });
   const me: Holder = { host: hostname(), pid: process.pid, since_ms: Date.now() };
-  const body = JSON.stringify(me);
+  let body = JSON.stringify(me);
   let revision = 0;
   for (let attempt = 0; revision === 0; attempt++) {
     try {
@@ -91,6 +97,7 @@ export async function takeLease(
   const renew = async () => {
     if (lost) return;
     try {
+      body = JSON.stringify({ ...me, status: describe() });
       revision = await kv.update(key, body, revision);
       return;
     } catch (e) {

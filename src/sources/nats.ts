@@ -65,6 +65,8 @@ export interface NatsSourceOptions {
   readonly onEvent: (line: string) => void;
   /** Another engine took this durable's lease over (after a long outage): stop. */
   readonly onLeaseLost?: (why: string) => void;
+  /** The engine's status, stored with each lease renewal for `violet status`. */
+  readonly describe?: () => unknown;
 }
 
 export interface NatsSource extends ScanSource {
@@ -270,6 +272,7 @@ export async function natsSource(o: NatsSourceOptions): Promise<NatsSource> {
       `durable consumer ${o.durable} of ${o.stream}`,
       o.onEvent,
       (why) => (o.onLeaseLost ?? o.onEvent)(why),
+      o.describe,
     );
     const info = await ensureConsumer(jsm, o.stream, o.durable, o.subject);
     const watch = await watchPlanes(nc.jetstream(), o.onEvent);

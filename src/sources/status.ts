@@ -2,6 +2,7 @@
 import type { NatsConnection } from 'nats';
 import type { PlaneKey } from '../model/index.js';
 import { notFound } from './jetstream.js';
+import { type Holder, LEASE_BUCKET, leaseKey, parseHolder } from './lease.js';
 import { type PlaneState, readPlanes } from './planes.js';
 
 export interface FeedStatus {
@@ -25,6 +26,20 @@ export interface FeedStatus {
     readonly ack_floor_seq: number;
   } | null;
   readonly planes: Record<PlaneKey, (PlaneState & { readonly age_ms: number }) | null>;
+  /** The engine holding the durable's lease, with its status at its last renewal; null: none. */
+  readonly engine: (Holder & { readonly renewed_age_ms: number }) | null;
+}
+
+async function engineOf(
+  nc: NatsConnection,
+  stream: string,
+  durable: string,
+): Promise<FeedStatus['engine']> {
+  const kv = await nc.jetstream().views.kv(LEASE_BUCKET, { bindOnly: true });
+  const e = await kv.get(leaseKey(stream, durable)).catch(() => null);
+  if (e === null || e.operation !== 'PUT') return null;
+  const h = parseHolder(e.value);
+  return h === null ? null : { ...h, renewed_age_ms: Date.now() - e.created.getTime() };
 }
 
 export async function feedStatus(
@@ -40,6 +55,10 @@ export async function feedStatus(
   const si = await jsm.streams.info(stream).catch(orNull);
   const ci = si === null ? null : await jsm.consumers.info(stream, durable).catch(orNull);
   const stored = await readPlanes(nc.jetstream());
+  const engine = await engineOf(nc, stream, durable).catch((e: unknown) => {
+    if (notFound(e)) return null;
+    throw e;
+  });
   const now = Date.now();
   const planes = Object.fromEntries(
     Object.entries(stored).map(([k, p]) => [
@@ -71,5 +90,6 @@ export async function feedStatus(
             ack_floor_seq: ci.ack_floor.stream_seq,
           },
     planes,
+    engine,
   };
 }
