@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../common/rng/index.js';
+import { ChdbServer } from '../test-support/chdb-http.js';
 import { BIN, REPO, violet } from '../test-support/cli.js';
 import { ClickHouseServer } from '../test-support/clickhouse.js';
 import { exportJsonl, sampleArchive, tempDir } from '../test-support/journal.js';
@@ -10,57 +11,73 @@ import { ClickHouseJournal } from './clickhouse.js';
 import { readTable } from './read.js';
 import { REJECTS, TRADE_EXIT_LEGS } from './schema.js';
 
-let server: ClickHouseServer;
-const dir = tempDir();
-/** The local side of a URL journal (spool, stats), under the repo's var/spool/. */
-const local = (db: string) => join(REPO, 'var', 'spool', `127.0.0.1_${server.httpPort}_${db}`);
-const databases: string[] = [];
-const url = (db: string) => {
-  databases.push(db);
-  return server.url(db);
-};
+/** What the tests need of a ClickHouse: the Debian 18.16 server, or the current engine. */
+interface Backend {
+  readonly httpPort: number;
+  readonly dir: string;
+  url(database: string): string;
+  sql(query: string): Promise<string>;
+  kill(): Promise<void>;
+}
 
-beforeAll(async () => {
-  server = await ClickHouseServer.start();
-});
+// Every test runs against 18.16 (the Debian package) and against the current engine (chDB,
+// served over the same HTTP interface); the outage test needs a server process to kill.
+const BACKENDS = [
+  ['clickhouse-server 18.16', () => ClickHouseServer.start(), true],
+  ['current ClickHouse (chDB)', () => ChdbServer.start(), false],
+] as const;
 
-afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  if (server === undefined) return;
-  await server.kill();
-  for (const db of databases) {
-    rmSync(local(db), { recursive: true, force: true });
-    rmSync(`${local(db)}.stats.jsonl`, { force: true });
+describe.each(BACKENDS)('ClickHouse journal on %s', (_name, start, isServer) => {
+  let server: Backend;
+  const dir = tempDir();
+  /** The local side of a URL journal (spool, stats), under the repo's var/spool/. */
+  const local = (db: string) => join(REPO, 'var', 'spool', `127.0.0.1_${server.httpPort}_${db}`);
+  const databases: string[] = [];
+  const url = (db: string) => {
+    databases.push(db);
+    return server.url(db);
+  };
+
+  beforeAll(async () => {
+    server = await start();
+  });
+
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    if (server === undefined) return;
+    await server.kill();
+    for (const db of databases) {
+      rmSync(local(db), { recursive: true, force: true });
+      rmSync(`${local(db)}.stats.jsonl`, { force: true });
+    }
+    rmSync(server.dir, { recursive: true, force: true });
+  });
+
+  function exportFile(journal: string, table: string, format: string, out: string): Buffer {
+    const args = ['--journal', journal, '--table', table, '--format', format, '--out', out];
+    const r = violet(['journal', 'export', ...args]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    return readFileSync(out);
   }
-  rmSync(server.dir, { recursive: true, force: true });
-});
 
-function exportFile(journal: string, table: string, format: string, out: string): Buffer {
-  const args = ['--journal', journal, '--table', table, '--format', format, '--out', out];
-  const r = violet(['journal', 'export', ...args]);
-  expect(r.stderr).toBe('');
-  expect(r.status).toBe(0);
-  return readFileSync(out);
-}
+  /** Rows of a ClickHouse query (JSONEachRow; integers unquoted). */
+  async function rows(sql: string): Promise<Record<string, number>[]> {
+    const text = await server.sql(`${sql} FORMAT JSONEachRow`);
+    return text
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l));
+  }
 
-/** Rows of a ClickHouse query (JSONEachRow; integers unquoted). */
-async function rows(sql: string): Promise<Record<string, number>[]> {
-  const text = await server.sql(`${sql} FORMAT JSONEachRow`);
-  return text
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l));
-}
+  /** Files left in the journal's spools (one folder per set of instances). */
+  function spooled(db: string): string[] {
+    if (!existsSync(local(db))) return [];
+    return readdirSync(local(db), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => e.name);
+  }
 
-/** Files left in the journal's spools (one folder per set of instances). */
-function spooled(db: string): string[] {
-  if (!existsSync(local(db))) return [];
-  return readdirSync(local(db), { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => e.name);
-}
-
-describe('ClickHouse journal', () => {
   it('journals a shadow soak row for row as DuckDB does, and reads a redelivered row once', async () => {
     const scans = sampleArchive(dir, 3000, 5);
     const journal = url('soak');
@@ -100,47 +117,66 @@ describe('ClickHouse journal', () => {
     expect(existsSync(`${local('soak')}.stats.jsonl`)).toBe(true);
   });
 
-  it('loses and duplicates nothing when ClickHouse is SIGKILLed mid-soak and started again', async () => {
-    const n = 6000;
-    const scans = sampleArchive(dir, n, 11);
-    const journal = url('outage');
-    const config = join(dir, 'flush-often.json');
-    writeFileSync(config, JSON.stringify({ cadence: { 'journal-flush': { every_scans: 200 } } }));
-    const child = spawn(
-      process.execPath,
-      [BIN, 'shadow', '--scans', scans, '--journal', journal, '--config', config, '--rate', '2000'],
-      { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const exited = new Promise<number | null>((r) => child.once('exit', r));
-    const committed = async () =>
-      (await rows('SELECT count() AS n FROM outage.violet_decisions FINAL').catch(() => []))[0]
-        ?.n ?? 0;
-    while ((await committed()) === 0) await new Promise((r) => setTimeout(r, 50));
-    await server.kill();
-    await new Promise((r) => setTimeout(r, 1000));
-    await server.restart();
-    const status = await exited;
-    expect(stderr).toMatch(/journal unavailable, rows kept in spool/);
-    if (status !== 0) {
-      expect(status).toBe(1);
-      const drain = violet(['journal', 'drain', '--journal', journal]);
-      expect(drain.status).toBe(0);
-    }
-    expect(spooled('outage')).toEqual([]);
-    const [count] = await rows(
-      `SELECT count() AS final, (SELECT uniqExact(instance_id, scan_number) FROM outage.violet_decisions) AS keys,
+  it('answers as the version it stands for', async () => {
+    const major = Number((await server.sql('SELECT version()')).split('.')[0]);
+    expect(isServer ? major === 18 : major >= 24).toBe(true);
+  });
+
+  it.runIf(isServer)(
+    'loses and duplicates nothing when ClickHouse is SIGKILLed mid-soak and started again',
+    async () => {
+      const n = 6000;
+      const scans = sampleArchive(dir, n, 11);
+      const journal = url('outage');
+      const config = join(dir, 'flush-often.json');
+      writeFileSync(config, JSON.stringify({ cadence: { 'journal-flush': { every_scans: 200 } } }));
+      const child = spawn(
+        process.execPath,
+        [
+          BIN,
+          'shadow',
+          '--scans',
+          scans,
+          '--journal',
+          journal,
+          '--config',
+          config,
+          '--rate',
+          '2000',
+        ],
+        { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      let stderr = '';
+      child.stderr.on('data', (d) => {
+        stderr += d;
+      });
+      const exited = new Promise<number | null>((r) => child.once('exit', r));
+      const committed = async () =>
+        (await rows('SELECT count() AS n FROM outage.violet_decisions FINAL').catch(() => []))[0]
+          ?.n ?? 0;
+      while ((await committed()) === 0) await new Promise((r) => setTimeout(r, 50));
+      await server.kill();
+      await new Promise((r) => setTimeout(r, 1000));
+      await (server as ClickHouseServer).restart();
+      const status = await exited;
+      expect(stderr).toMatch(/journal unavailable, rows kept in spool/);
+      if (status !== 0) {
+        expect(status).toBe(1);
+        const drain = violet(['journal', 'drain', '--journal', journal]);
+        expect(drain.status).toBe(0);
+      }
+      expect(spooled('outage')).toEqual([]);
+      const [count] = await rows(
+        `SELECT count() AS final, (SELECT uniqExact(instance_id, scan_number) FROM outage.violet_decisions) AS keys,
         (SELECT min(scan_number) FROM outage.violet_decisions) AS lo,
         (SELECT max(scan_number) FROM outage.violet_decisions) AS hi
        FROM outage.violet_decisions FINAL`,
-    );
-    expect(count).toEqual({ final: n, keys: n, lo: 0, hi: n - 1 });
-    const decided = exportJsonl(journal, 'violet_decisions', join(dir, 'o.jsonl'));
-    expect(decided.map((r) => r.scan_number)).toEqual(Array.from({ length: n }, (_, i) => i));
-  });
+      );
+      expect(count).toEqual({ final: n, keys: n, lo: 0, hi: n - 1 });
+      const decided = exportJsonl(journal, 'violet_decisions', join(dir, 'o.jsonl'));
+      expect(decided.map((r) => r.scan_number)).toEqual(Array.from({ length: n }, (_, i) => i));
+    },
+  );
 
   it('runs the studies on trades a backtest journaled into ClickHouse', () => {
     const scans = sampleArchive(dir, 4000, 7);
