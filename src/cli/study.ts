@@ -1,9 +1,13 @@
 // `violet study <name>`: the studies on recorded trades (docs/studies.md).
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { type Command, InvalidArgumentError } from 'commander';
 import { isClickHouseUrl } from '../journal/clickhouse.js';
+import { journalExists } from '../journal/open.js';
+import { quote } from '../journal/read.js';
+import { DECISIONS, UNIVERSE } from '../journal/schema.js';
 import { createCleanTrades, runClean } from '../studies/clean/index.js';
 import { runColocate } from '../studies/colocate/index.js';
 import { openStudyDb, type StudyDb, type StudyResult } from '../studies/db.js';
@@ -46,6 +50,35 @@ async function load(db: StudyDb, src: TradeSource, map: Record<string, string>):
     await loadTrades(db, { file }, map);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The decisions and universe of a journal as a DuckDB file: the file itself, or, for a
+ * ClickHouse journal, a temporary copy of the two tables (exported as Parquet, types kept).
+ */
+async function localDecisions(journal: string): Promise<{ path: string; done(): void }> {
+  if (!isClickHouseUrl(journal)) return { path: journal, done() {} };
+  const dir = mkdtempSync(join(tmpdir(), 'violet-colocate-'));
+  const done = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    const path = join(dir, 'decisions.duckdb');
+    const db = await DuckDBInstance.create(path);
+    const conn = await db.connect();
+    try {
+      for (const t of [DECISIONS, UNIVERSE]) {
+        const file = join(dir, `${t.name}.parquet`);
+        await exportTable(journal, t.name, 'parquet', file, null);
+        await conn.run(`CREATE TABLE ${t.name} AS SELECT * FROM read_parquet(${quote(file)})`);
+      }
+    } finally {
+      conn.closeSync();
+      db.closeSync();
+    }
+    return { path, done };
+  } catch (e) {
+    done();
+    throw e;
   }
 }
 
@@ -145,10 +178,18 @@ export function registerStudy(program: Command): void {
         'reference trades inside the decision universe, decisions within ±5 min (seed §9)',
       ),
   )
-    .requiredOption('--decisions <journal>', 'the DuckDB journal of a shadow soak')
+    .requiredOption(
+      '--decisions <journal>',
+      'the journal of a shadow soak (DuckDB file or clickhouse:// URL)',
+    )
     .option('--instance <id>', 'the soak instance (default: the only one)')
-    .action((o: CommonOptions & { decisions: string; instance?: string }) => {
-      if (!existsSync(o.decisions)) throw new UsageError(`no such journal: ${o.decisions}`);
-      return study('colocate', o, (db) => runColocate(db.conn, o.decisions, o.instance ?? null));
+    .action(async (o: CommonOptions & { decisions: string; instance?: string }) => {
+      if (!journalExists(o.decisions)) throw new UsageError(`no such journal: ${o.decisions}`);
+      const local = await localDecisions(o.decisions);
+      try {
+        await study('colocate', o, (db) => runColocate(db.conn, local.path, o.instance ?? null));
+      } finally {
+        local.done();
+      }
     });
 }

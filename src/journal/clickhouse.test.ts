@@ -222,6 +222,17 @@ describe.each(BACKENDS)('ClickHouse journal on %s', (_name, start, isServer) => 
     const clean = JSON.parse(readFileSync(join(dir, 'ch-clean.json'), 'utf8'));
     expect(clean).toEqual(JSON.parse(readFileSync(join(dir, 'duck-clean.json'), 'utf8')));
     expect(clean.clean_trades).toBeGreaterThan(0);
+
+    // Co-location reads the decisions and universe from ClickHouse as from DuckDB.
+    const colocated = [journal, duck].map((j, k) => {
+      const out = join(dir, `colocate-${k}.json`);
+      const r = violet(['study', 'colocate', '--journal', j, '--decisions', j, '--json', out]);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      return JSON.parse(readFileSync(out, 'utf8'));
+    });
+    expect(colocated[0]).toEqual(colocated[1]);
+    expect(colocated[0].colocated).toBeGreaterThan(0);
   });
 
   it('stores strings, nulls, integers and doubles exactly, and reads a segment inserted twice once', async () => {
