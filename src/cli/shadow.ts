@@ -115,9 +115,10 @@ async function scanSource(
 
 /** One config per --config file (none: the defaults); --instance/--profile override one. */
 function loadConfigs(o: ShadowCliOptions): EngineConfig[] {
+  const live = o.nats !== undefined;
   const files = o.config === undefined ? [] : typeof o.config === 'string' ? [o.config] : o.config;
   if (files.length <= 1) {
-    return [loadConfig(files[0], { instance: o.instance, profile: o.profile })];
+    return [loadConfig(files[0], { instance: o.instance, profile: o.profile }, live)];
   }
   for (const [flag, v] of [
     ['--instance', o.instance],
@@ -128,7 +129,7 @@ function loadConfigs(o: ShadowCliOptions): EngineConfig[] {
       throw new UsageError(`${flag} applies to one instance: set it in each --config file`);
     }
   }
-  const configs = files.map((f) => loadConfig(f, {}));
+  const configs = files.map((f) => loadConfig(f, {}, live));
   const ids = configs.map((c) => c.instance_id);
   const twice = ids.find((id, k) => ids.indexOf(id) !== k);
   if (twice !== undefined) {

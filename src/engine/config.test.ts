@@ -12,6 +12,13 @@ describe('engine config', () => {
     expect(configHash(a.value)).not.toBe(configHash(b.value));
     const renamed = parseConfig({ instance_id: 'other' });
     expect(renamed.ok && configHash(renamed.value)).toBe(configHash(a.value));
+    // Bookkeeping quanta change no row; the decide quantum does.
+    const flushed = parseConfig({
+      cadence: { 'journal-flush': { every_ms: 2000 }, report: { every_scans: 5 } },
+    });
+    expect(flushed.ok && configHash(flushed.value)).toBe(configHash(a.value));
+    const sparse = parseConfig({ cadence: { decide: { every_scans: 2 } } });
+    expect(sparse.ok && configHash(sparse.value)).not.toBe(configHash(a.value));
   });
 
   it('refuses unknown fields and bad values, naming them', () => {

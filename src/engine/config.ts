@@ -201,7 +201,15 @@ export function parseConfig(
 }
 
 /** sha256 over everything that shapes a run's output (all but the instance name), 16 hex digits. */
+/**
+ * A hash of what shapes the journal's rows: everything but the instance name and the
+ * bookkeeping quanta (journal-flush, stats-snapshot, report), which change no row.
+ */
 export function configHash(c: EngineConfig): string {
-  const { instance_id: _, ...decisive } = c;
+  const { instance_id: _, cadence, ...rest } = c;
+  const decisive = {
+    ...rest,
+    cadence: { decide: cadence.decide, 'exit-check': cadence['exit-check'] },
+  };
   return createHash('sha256').update(JSON.stringify(decisive)).digest('hex').slice(0, 16);
 }

@@ -86,7 +86,9 @@ describe('several engines sharing one stream and one ClickHouse', () => {
 
     // `violet status` shows the engine holding the durable, and its own counters.
     let engine: Row | null = null;
-    while ((engine?.status as Row | undefined)?.accepted !== 1500) {
+    // The live feed flushes every 2 s of wall time: the spool empties while the engine idles.
+    const settled = (st: Row | undefined) => st?.accepted === 1500 && st?.spool_depth === 0;
+    while (!settled(engine?.status as Row | undefined)) {
       expect(first.proc.exitCode).toBe(null);
       await sleep(300);
       engine = JSON.parse(
