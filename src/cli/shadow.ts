@@ -69,7 +69,7 @@ type Source = ScanSource & { close?(): Promise<void> };
 /** The archive (--scans) or the live feed (--nats): exactly one. */
 async function scanSource(
   o: ShadowCliOptions,
-  instance: string,
+  config: EngineConfig,
   signal: AbortSignal,
   log: Log,
   leaseLost: AbortController,
@@ -90,6 +90,7 @@ async function scanSource(
   if (o.idleExit === 0) throw new UsageError('--idle-exit: expected seconds >= 1');
   const stream = o.stream ?? DEFAULT_STREAM;
   const subject = o.subject ?? DEFAULT_SUBJECT;
+  const instance = config.instance_id;
   const durable = o.durable ?? instance;
   const source = await natsSource({
     url: o.nats,
@@ -99,6 +100,7 @@ async function scanSource(
     idleExitMs: o.idleExit === undefined ? null : o.idleExit * 1000,
     signal,
     onEvent: (line) => log.warn('feed', line),
+    planeMaxAgeMs: config.planes.max_age_ms,
     describe: () => describe?.(instance) ?? null,
     onLeaseLost: (why) => {
       log.error('feed.lease_lost', `${why}: stopping`);
@@ -168,9 +170,7 @@ export async function shadowCommand(o: ShadowCliOptions): Promise<ShadowCommandR
   const describe = (instance: string) => statusOf?.(instance) ?? null;
   try {
     for (const c of configs) {
-      sources.push(
-        await scanSource(o, c.instance_id, stop.signal, logOf(c.instance_id), stop, describe),
-      );
+      sources.push(await scanSource(o, c, stop.signal, logOf(c.instance_id), stop, describe));
     }
   } catch (e) {
     await Promise.all(sources.map((s) => s.close?.()));

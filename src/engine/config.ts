@@ -30,6 +30,8 @@ import {
   integer,
   type Obj,
   oneOf,
+  PLANE_KEYS,
+  type PlaneKey,
   PROFILES,
   type Profile,
   type Result,
@@ -64,6 +66,34 @@ export interface EngineConfig {
   /** Mock exchange (backtest only; shadow never trades). */
   readonly execution: ExecutionParams;
   readonly exits: ExitParams;
+  /** Live feed: a plane from the bucket older than this (wall ms since written) is absent. */
+  readonly planes: { readonly max_age_ms: Readonly<Record<PlaneKey, number | null>> };
+}
+
+/**
+ * Staleness limits of the bucket's planes. EsoF: none here (its own `ts` meets the lane's
+ * 900-s rule at the scan's ts); ACB and MC: 15 min; posture: none (it holds until changed).
+ */
+export const PLANE_MAX_AGE_MS: Readonly<Record<PlaneKey, number | null>> = Object.freeze({
+  esof: null,
+  acb: 900_000,
+  mc_status: 900_000,
+  posture: null,
+});
+
+function planesFrom(v: unknown): EngineConfig['planes'] {
+  if (v === undefined) return { max_age_ms: PLANE_MAX_AGE_MS };
+  const o = asObj(v, 'planes');
+  rejectUnknown(o, ['max_age_ms'], 'planes.');
+  const ages = o.max_age_ms === undefined ? {} : asObj(o.max_age_ms, 'planes.max_age_ms');
+  rejectUnknown(ages, PLANE_KEYS, 'planes.max_age_ms.');
+  const out: Record<PlaneKey, number | null> = { ...PLANE_MAX_AGE_MS };
+  for (const k of PLANE_KEYS) {
+    const a = ages[k];
+    if (a === undefined) continue;
+    out[k] = a === null ? null : integer(a, `planes.max_age_ms.${k}`, 1);
+  }
+  return { max_age_ms: out };
 }
 
 export const DEFAULT_CADENCE: Readonly<Record<CadenceAction, Quantum>> = Object.freeze({
@@ -142,6 +172,7 @@ const TOP_KEYS = [
   'cadence',
   'execution',
   'exits',
+  'planes',
 ];
 
 function executionFrom(v: unknown): ExecutionParams {
@@ -196,6 +227,7 @@ export function parseConfig(
       cadence: cadenceFrom(o.cadence),
       execution: executionFrom(o.execution),
       exits: overrides(o.exits, EXITS, 'exits'),
+      planes: planesFrom(o.planes),
     };
   });
 }

@@ -249,6 +249,50 @@ describe('live feed over NATS JetStream', () => {
   });
 });
 
+describe('plane staleness', () => {
+  it('takes a bucket plane older than its limit as absent, and a fresh one again', async () => {
+    const server = await nats();
+    const dir = tempDir();
+    const lines = readFileSync(sampleArchive(dir, 100, 9), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => {
+        const { posture: _p, ...rest } = JSON.parse(l);
+        return JSON.stringify(rest);
+      });
+    const halves = [0, 1].map((h) => {
+      const f = join(dir, `half-${h}.jsonl`);
+      writeFileSync(f, `${lines.slice(h * 50, h * 50 + 50).join('\n')}\n`);
+      return f;
+    });
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ planes: { max_age_ms: { posture: 3000 } } }));
+    expect(violet(['planes', 'set', 'posture', '"HIBERNATE"', '--nats', server.url]).status).toBe(
+      0,
+    );
+    await sleep(3500);
+    const journal = join(dir, 'live.duckdb');
+    const engine = violetChild([...live(server.url, journal), '--config', config]);
+    await engine.stderrMatch(/consuming/);
+    ok(['publish', '--scans', halves[0] as string, '--nats', server.url]);
+    await acknowledged(server.url, 50);
+    expect(violet(['planes', 'set', 'posture', '"HIBERNATE"', '--nats', server.url]).status).toBe(
+      0,
+    );
+    ok(['publish', '--scans', halves[1] as string, '--nats', server.url]);
+    await acknowledged(server.url, 100);
+    engine.proc.kill('SIGTERM');
+    expect(await engine.exited).toBe(0);
+    expect(engine.stderr).toMatch(
+      /plane posture: written \d+ s ago, over its 3 s limit; taken as absent/,
+    );
+    expect(engine.stderr).toMatch(/plane posture: fresh again/);
+    const postures = decisions(journal).map((r) => r.posture);
+    expect(postures.slice(0, 50)).toEqual(Array(50).fill('APEX'));
+    expect(postures.slice(50)).toEqual(Array(50).fill('HIBERNATE'));
+  });
+});
+
 describe('live feed command line', () => {
   it('refuses mixed or misplaced options with one line, and an unreachable server with exit 1', async () => {
     const closed = await NatsServer.create();

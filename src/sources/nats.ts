@@ -14,7 +14,7 @@ import {
   type NatsConnection,
   nanos,
 } from 'nats';
-import type { Planes } from '../model/index.js';
+import { PLANE_KEYS, type PlaneKey, type Planes } from '../model/index.js';
 import type { ScanSource, SourceRecord } from './archive.js';
 import { connectNats, ensureStream, notFound, RETRY_MS, transient } from './jetstream.js';
 import { type Lease, leaseKey, takeLease } from './lease.js';
@@ -65,6 +65,8 @@ export interface NatsSourceOptions {
   readonly onEvent: (line: string) => void;
   /** Another engine took this durable's lease over (after a long outage): stop. */
   readonly onLeaseLost?: (why: string) => void;
+  /** A plane older than its limit (wall ms since written; null: none) counts as absent. */
+  readonly planeMaxAgeMs?: Readonly<Record<PlaneKey, number | null>>;
   /** The engine's status, stored with each lease renewal for `violet status`. */
   readonly describe?: () => unknown;
 }
@@ -96,8 +98,31 @@ class NatsFeed implements NatsSource {
     this.nextSeq = resumeSeq;
   }
 
+  private readonly stale = new Set<PlaneKey>();
+
+  /** The latest planes; one older than its staleness limit is absent (said once, on change). */
   planes(): Planes {
-    return this.watch.current();
+    const planes = this.watch.current();
+    const limits = this.o.planeMaxAgeMs;
+    if (limits === undefined) return planes;
+    const ages = this.watch.ages();
+    let out = planes;
+    for (const k of PLANE_KEYS) {
+      const limit = limits[k];
+      const age = ages[k];
+      const stale = limit !== null && age !== null && age > limit;
+      if (stale !== this.stale.has(k)) {
+        if (stale) this.stale.add(k);
+        else this.stale.delete(k);
+        this.o.onEvent(
+          stale
+            ? `plane ${k}: written ${Math.round((age as number) / 1000)} s ago, over its ${limit / 1000} s limit; taken as absent`
+            : `plane ${k}: fresh again`,
+        );
+      }
+      if (stale) out = { ...out, [k]: null };
+    }
+    return out;
   }
 
   planeAges(): Readonly<Record<string, number | null>> {
