@@ -97,6 +97,7 @@ async function scanSource(
     stream,
     subject,
     durable,
+    instance,
     idleExitMs: o.idleExit === undefined ? null : o.idleExit * 1000,
     signal,
     onEvent: (line) => log.warn('feed', line),

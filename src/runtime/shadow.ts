@@ -3,7 +3,7 @@
 // Backtest: the same engine with a mock exchange turning decisions into trades.
 import { appendFileSync } from 'node:fs';
 import { UsageError } from '../common/errors.js';
-import { CadencePlane } from '../engine/cadence.js';
+import { type CadenceAction, CadencePlane, type Quantum, quantumText } from '../engine/cadence.js';
 import { LiveClock, ReplayClock } from '../engine/clock.js';
 import type { EngineConfig } from '../engine/config.js';
 import { type ControlServer, startControl } from '../engine/control.js';
@@ -160,6 +160,15 @@ export async function runInstances(o: RunOptions): Promise<ShadowResult[]> {
         ...(planes === null ? {} : { plane_ages_ms: planes }),
       };
     };
+    for (const [k, inst] of o.instances.entries()) {
+      const r = reactors[k] as Reactor;
+      await inst.source.watchCadence?.((value, who) => {
+        for (const [action, quantum] of Object.entries(value) as [CadenceAction, Quantum][]) {
+          if (quantumText(r.cadence.get(action)) === quantumText(quantum)) continue;
+          r.enqueue({ action, quantum, who, done: () => {} });
+        }
+      });
+    }
     o.onStarted?.(statusOf);
     let control: ControlServer | null = null;
     if (o.control !== undefined) {

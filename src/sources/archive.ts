@@ -2,6 +2,7 @@
 // (flat memory, no per-line event overhead).
 import { createReadStream, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
+import type { CadenceAction, Quantum } from '../engine/cadence.js';
 import type { Planes } from '../model/index.js';
 
 export interface SourceRecord {
@@ -25,6 +26,13 @@ export interface ScanSource {
   commit?(batch: readonly SourceRecord[]): Promise<void>;
   /** The latest plane values (a live feed): they fill what a scan lacks (engine/planes). */
   planes?(): Planes;
+  /**
+   * A live feed's cadence plane: `apply` gets the instance's stored cadence, then each
+   * change (resolves once the stored one is applied).
+   */
+  watchCadence?(
+    apply: (value: Partial<Record<CadenceAction, Quantum>>, who: string) => void,
+  ): Promise<void>;
   /** Milliseconds since each plane was written (null: none), for status. */
   planeAges?(): Readonly<Record<string, number | null>>;
   /**

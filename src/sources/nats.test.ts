@@ -293,6 +293,54 @@ describe('plane staleness', () => {
   });
 });
 
+describe('cadence plane', () => {
+  it('applies the instance cadence stored in the bucket, and a change while running, audited', async () => {
+    const server = await nats();
+    const dir = tempDir();
+    const lines = readFileSync(sampleArchive(dir, 200, 10), 'utf8')
+      .trim()
+      .split('\n');
+    const halves = [0, 1].map((h) => {
+      const f = join(dir, `half-${h}.jsonl`);
+      writeFileSync(f, `${lines.slice(h * 100, h * 100 + 100).join('\n')}\n`);
+      return f;
+    });
+    const set = (json: string, ...more: string[]) =>
+      violet(['planes', 'set', 'cadence', json, '--nats', server.url, ...more]);
+    expect(set('{"decide":{"every_scans":2}}')).toMatchObject({
+      status: 2,
+      stderr: 'violet: cadence: give --instance ID\n',
+    });
+    expect(set('{"decide":{"every_scans":0}}', '--instance', 'violet-1')).toMatchObject({
+      status: 2,
+      stderr: 'violet: cadence.decide.every_scans: must be >= 1\n',
+    });
+    expect(set('{"decide":{"every_scans":2}}', '--instance', 'violet-1').stdout).toMatch(
+      /^cadence of violet-1 = \{"decide":\{"every_scans":2\}\} \(revision \d+\)/,
+    );
+    const journal = join(dir, 'live.duckdb');
+    const engine = violetChild(live(server.url, journal));
+    await engine.stderrMatch(/consuming/);
+    ok(['publish', '--scans', halves[0] as string, '--nats', server.url]);
+    await acknowledged(server.url, 100);
+    expect(set('{"decide":{"every_scans":1}}', '--instance', 'violet-1').status).toBe(0);
+    await sleep(300);
+    ok(['publish', '--scans', halves[1] as string, '--nats', server.url]);
+    await acknowledged(server.url, 200);
+    engine.proc.kill('SIGTERM');
+    expect(await engine.exited).toBe(0);
+    const decided = decisions(journal).map((r) => r.scan_number as number);
+    expect(decided.filter((n) => n < 100)).toHaveLength(50);
+    expect(decided.filter((n) => n >= 100)).toEqual(scanNumbers(200).slice(100));
+    const audit = exportJsonl(journal, 'violet_control_audit', join(dir, 'audit.jsonl'));
+    expect(audit.map((a) => [a.action, a.old_value, a.new_value])).toEqual([
+      ['decide', 'every 1 scans', 'every 2 scans'],
+      ['decide', 'every 2 scans', 'every 1 scans'],
+    ]);
+    expect(audit.every((a) => /^kv:\d+$/.test(a.who as string))).toBe(true);
+  });
+});
+
 describe('live feed command line', () => {
   it('refuses mixed or misplaced options with one line, and an unreachable server with exit 1', async () => {
     const closed = await NatsServer.create();

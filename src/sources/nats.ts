@@ -14,8 +14,10 @@ import {
   type NatsConnection,
   nanos,
 } from 'nats';
+import type { CadenceAction, Quantum } from '../engine/cadence.js';
 import { PLANE_KEYS, type PlaneKey, type Planes } from '../model/index.js';
 import type { ScanSource, SourceRecord } from './archive.js';
+import { watchCadence } from './cadence-plane.js';
 import { connectNats, ensureStream, notFound, RETRY_MS, transient } from './jetstream.js';
 import { type Lease, leaseKey, takeLease } from './lease.js';
 import { type PlaneWatch, watchPlanes } from './planes.js';
@@ -59,6 +61,8 @@ export interface NatsSourceOptions {
   readonly stream: string;
   readonly subject: string;
   readonly durable: string;
+  /** The instance whose cadence plane (key in violet_cadence) this feed watches. */
+  readonly instance?: string;
   /** End once no message arrived for this long (and none waits); null: run until aborted. */
   readonly idleExitMs: number | null;
   readonly signal: AbortSignal;
@@ -99,6 +103,18 @@ class NatsFeed implements NatsSource {
   }
 
   private readonly stale = new Set<PlaneKey>();
+  private cadence: { stop(): void } | null = null;
+
+  async watchCadence(
+    apply: (value: Partial<Record<CadenceAction, Quantum>>, who: string) => void,
+  ): Promise<void> {
+    this.cadence = await watchCadence(
+      this.nc.jetstream(),
+      this.o.instance ?? this.o.durable,
+      apply,
+      this.o.onEvent,
+    );
+  }
 
   /** The latest planes; one older than its staleness limit is absent (said once, on change). */
   planes(): Planes {
@@ -276,6 +292,7 @@ class NatsFeed implements NatsSource {
 
   async close(): Promise<void> {
     this.watch.stop();
+    this.cadence?.stop();
     this.unacked.clear();
     // The last acknowledgements reach the server before the connection goes.
     await Promise.race([this.nc.flush().catch(() => {}), sleep(2000, undefined, { ref: false })]);
