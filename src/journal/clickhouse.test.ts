@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../common/rng/index.js';
@@ -284,6 +284,38 @@ describe.each(BACKENDS)('ClickHouse journal on %s', (_name, start, isServer) => 
     } finally {
       sink.close();
     }
+  });
+
+  it('drains every spool of a journal, the earlier one-per-journal layout included', async () => {
+    const journal = url('legacy');
+    const row = (instance: string, seq: number) =>
+      JSON.stringify({
+        instance_id: instance,
+        source: 'feed',
+        source_seq: seq,
+        scan_number: null,
+        reason: 'x: bad',
+        raw: '{',
+      });
+    mkdirSync(join(local('legacy'), 'b+c'), { recursive: true });
+    writeFileSync(join(local('legacy'), '000000000001.violet_rejects.jsonl'), `${row('a', 1)}\n`);
+    writeFileSync(
+      join(local('legacy'), 'b+c', '000000000001.violet_rejects.jsonl'),
+      `${row('b', 1)}\n${row('c', 2)}\n`,
+    );
+    const r = violet(['journal', 'drain', '--journal', journal]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(`drained 3 spooled rows into ${journal}\n`);
+    expect(
+      await rows(
+        'SELECT instance_id, source_seq FROM legacy.violet_rejects FINAL ORDER BY instance_id',
+      ),
+    ).toEqual([
+      { instance_id: 'a', source_seq: 1 },
+      { instance_id: 'b', source_seq: 1 },
+      { instance_id: 'c', source_seq: 2 },
+    ]);
+    expect(spooled('legacy')).toEqual([]);
   });
 
   it('refuses a malformed URL as a usage error', () => {

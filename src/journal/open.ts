@@ -40,10 +40,11 @@ export function spoolDirsOf(journal: string): string[] {
   if (!isClickHouseUrl(journal)) return [`${journal}.spool`];
   const base = localBase(journal);
   if (!existsSync(base)) return [];
-  return readdirSync(base, { withFileTypes: true })
-    .filter((e) => e.isDirectory())
-    .map((e) => join(base, e.name))
-    .sort();
+  const entries = readdirSync(base, { withFileTypes: true });
+  const dirs = entries.filter((e) => e.isDirectory()).map((e) => join(base, e.name));
+  // Segments right in the base: a spool of the earlier one-per-journal layout.
+  const flat = entries.some((e) => e.isFile() && e.name.endsWith('.jsonl'));
+  return [...(flat ? [base] : []), ...dirs.sort()];
 }
 
 /** The stats and report snapshots of a run (JSON Lines). */

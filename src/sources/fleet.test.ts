@@ -84,6 +84,15 @@ describe('several engines sharing one stream and one ClickHouse', () => {
       ),
     );
 
+    // A drain leaves the spool of a running engine alone (that engine drains it).
+    const drain = violet(['journal', 'drain', '--journal', journal]);
+    expect(drain.status).toBe(0);
+    expect(drain.stderr).toMatch(
+      new RegExp(
+        `skipped: spool \\S*alpha\\+beta is in use by another process \\(pid ${first.proc.pid}\\)`,
+      ),
+    );
+
     // `violet status` shows the engine holding the durable, and its own counters.
     let engine: Row | null = null;
     // The live feed flushes every 2 s of wall time: the spool empties while the engine idles.
