@@ -1,5 +1,6 @@
 // The `violet` command: one program, subcommands registered by their modules.
 import { Command, CommanderError } from 'commander';
+import { exitLine } from '../common/log.js';
 import { registerBacktest } from './backtest.js';
 import { registerDrift } from './drift.js';
 import { CheckFailed, UsageError } from './errors.js';
@@ -36,10 +37,10 @@ try {
   if (e instanceof CommanderError) {
     process.exitCode = e.exitCode === 0 ? 0 : 2;
   } else if (e instanceof UsageError) {
-    process.stderr.write(`violet: ${e.message}\n`);
+    process.stderr.write(exitLine(e.message, 2));
     process.exitCode = 2;
   } else if (e instanceof CheckFailed) {
-    process.stderr.write(`violet: ${e.message}\n`);
+    process.stderr.write(exitLine(e.message, 1));
     process.exitCode = 1;
   } else {
     throw e;

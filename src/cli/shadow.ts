@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { Log, parseLogFormat } from '../common/log.js';
+import { Log, parseLogFormat, setProcessLogFormat } from '../common/log.js';
 import type { EngineConfig } from '../engine/config.js';
 import type { RunStats } from '../engine/reactor.js';
 import { DEFAULT_JOURNAL, journalExists } from '../journal/open.js';
@@ -155,6 +155,7 @@ export interface ShadowCommandResult {
 export async function shadowCommand(o: ShadowCliOptions): Promise<ShadowCommandResult> {
   const format = parseLogFormat(o.logFormat ?? process.env.VIOLET_LOG_FORMAT);
   if (format === null) throw new UsageError('--log-format: expected text or json');
+  setProcessLogFormat(format);
   const configs = loadConfigs(o);
   const several = configs.length > 1;
   const base = new Log(format);

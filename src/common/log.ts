@@ -61,3 +61,20 @@ export class Log {
     this.write('error', event, text, fields);
   }
 }
+
+let processFormat: LogFormat = 'text';
+
+/** The format a command chose for its logs: the exit line (`violet: …`) follows it. */
+export function setProcessLogFormat(f: LogFormat): void {
+  processFormat = f;
+}
+
+/** The last line of a failed command: `violet: REASON`, or a JSON `exit` event. */
+export function exitLine(message: string, exitCode: number): string {
+  if (processFormat === 'text') return `violet: ${message}\n`;
+  let line = '';
+  new Log('json', {}, (l) => {
+    line = l;
+  }).error('exit', message, { exit_code: exitCode });
+  return line;
+}

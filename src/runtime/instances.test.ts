@@ -103,6 +103,15 @@ describe('several instances in one process', () => {
     const flag = violet([...base, '--config', a, '--config', c, '--instance', 'x']);
     expect(flag.status).toBe(2);
     expect(flag.stderr).toMatch(/--instance applies to one instance/);
+    // In JSON mode even the refusal is a JSON line.
+    const missing = violet(['shadow', '--scans', join(dir, 'none.jsonl'), '--log-format', 'json']);
+    expect(missing.status).toBe(2);
+    expect(JSON.parse(missing.stderr)).toMatchObject({
+      level: 'error',
+      event: 'exit',
+      exit_code: 2,
+      msg: expect.stringMatching(/^no such scan archive: /),
+    });
     const format = violet([...base, '--log-format', 'xml']);
     expect(format.status).toBe(2);
     expect(format.stderr).toMatch(/--log-format: expected text or json/);
