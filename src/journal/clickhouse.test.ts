@@ -318,6 +318,27 @@ describe.each(BACKENDS)('ClickHouse journal on %s', (_name, start, isServer) => 
     expect(spooled('legacy')).toEqual([]);
   });
 
+  it('drains at start what another set of instances left in its spool', async () => {
+    const journal = url('leftover');
+    const dead = join(local('leftover'), 'x+y');
+    mkdirSync(dead, { recursive: true });
+    const left = { instance_id: 'x', source: 'feed', source_seq: 9, scan_number: 3 };
+    writeFileSync(
+      join(dead, '000000000001.violet_rejects.jsonl'),
+      `${JSON.stringify({ ...left, reason: 'r', raw: '' })}\n`,
+    );
+    const scans = sampleArchive(dir, 20, 12);
+    const r = violet(['shadow', '--scans', scans, '--journal', journal]);
+    expect(r.status).toBe(0);
+    expect(await rows('SELECT instance_id, source_seq FROM leftover.violet_rejects FINAL')).toEqual(
+      [{ instance_id: 'x', source_seq: 9 }],
+    );
+    expect(await rows('SELECT count() AS n FROM leftover.violet_decisions FINAL')).toEqual([
+      { n: 20 },
+    ]);
+    expect(spooled('leftover')).toEqual([]);
+  });
+
   it('refuses a malformed URL as a usage error', () => {
     const r = violet(['journal', 'drain', '--journal', 'clickhouse://127.0.0.1/violet']);
     expect(r.status).toBe(2);

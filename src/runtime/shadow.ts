@@ -1,7 +1,8 @@
 // The engine runtime: config, source, journal, reactor and control plane wired together.
 // Shadow (no exchange): decisions go to the journal only, no order is ever sent.
 // Backtest: the same engine with a mock exchange turning decisions into trades.
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UsageError } from '../common/errors.js';
 import { type CadenceAction, CadencePlane, type Quantum, quantumText } from '../engine/cadence.js';
 import { LiveClock, ReplayClock } from '../engine/clock.js';
@@ -10,7 +11,7 @@ import { type ControlServer, startControl } from '../engine/control.js';
 import { DecisionEngine } from '../engine/decision.js';
 import type { MockExchange } from '../engine/exchange.js';
 import { Reactor, type ReactorHooks, type RunStats } from '../engine/reactor.js';
-import { journalWriter, statsFileFor } from '../journal/open.js';
+import { journalWriter, spoolDirsOf, spoolWriter, statsFileFor } from '../journal/open.js';
 import { quote } from '../journal/read.js';
 import { DECISIONS } from '../journal/schema.js';
 import type { JournalWriter } from '../journal/writer.js';
@@ -85,6 +86,26 @@ async function refuseConfigChange(
   }
 }
 
+/** Drains the journal's other spools that hold segments and that no process holds. */
+async function drainLeftovers(journal: string, own: string): Promise<void> {
+  for (const dir of spoolDirsOf(journal)) {
+    if (resolve(dir) === resolve(own)) continue;
+    if (!readdirSync(dir).some((f) => f.endsWith('.jsonl'))) continue;
+    let w: JournalWriter;
+    try {
+      w = spoolWriter(journal, dir);
+    } catch (e) {
+      if (e instanceof UsageError) continue; // a running engine's: it drains its own
+      throw e;
+    }
+    try {
+      await w.flush();
+    } finally {
+      w.close();
+    }
+  }
+}
+
 /** One instance's run (shadow, or backtest with an exchange). */
 export async function runShadow(o: ShadowOptions): Promise<ShadowResult> {
   const { config, source, exchange, ...rest } = o;
@@ -106,8 +127,10 @@ export async function runInstances(o: RunOptions): Promise<ShadowResult[]> {
     throw new UsageError(`instance ${twice} given twice: instance ids must differ`);
   const writer = journalWriter(o.journal, ids);
   try {
-    // Rows left by an earlier run (a crash, an outage) go in first.
+    // Rows left by an earlier run (a crash, an outage) go in first, its own spool and any
+    // other this journal has that no running engine holds (another set of instances).
     await writer.flush();
+    await drainLeftovers(o.journal, writer.spool.dir);
     const engines = o.instances.map((i) => new DecisionEngine(i.config));
     for (const [k, e] of engines.entries()) {
       await refuseConfigChange(writer, ids[k] as string, e.configHash, o.journal);
