@@ -40,6 +40,19 @@ function config(raw: object): EngineConfig {
   return c.value;
 }
 
+/** The engine's live source on a bench stream, until `signal` aborts. */
+function benchFeed(nats: BenchNats, stream: string, subject: string, signal: AbortSignal) {
+  return natsSource({
+    url: nats.url,
+    stream,
+    subject,
+    durable: DURABLE,
+    idleExitMs: null,
+    signal,
+    onEvent: say,
+  });
+}
+
 /** Nearest rank: the smallest sample with at least q of the samples at or below it. */
 function percentile(sorted: readonly number[], q: number): number {
   return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] as number;
@@ -129,15 +142,7 @@ async function throughput(
   const watchdog = setTimeout(() => stop.abort(), 120_000 + n * 10);
   try {
     const t0 = process.hrtime.bigint();
-    const source = await natsSource({
-      url: nats.url,
-      stream,
-      subject,
-      durable: DURABLE,
-      idleExitMs: null,
-      signal: stop.signal,
-      onEvent: say,
-    });
+    const source = await benchFeed(nats, stream, subject, stop.signal);
     let r: ShadowResult;
     let seconds: number;
     try {
@@ -224,15 +229,7 @@ async function latency(nats: BenchNats, ch: BenchClickHouse, m: number, seed: nu
     const bare = await bareConsumer(probeNc, probeStream, (seq) =>
       probeAt.set(seq, performance.now()),
     );
-    const feed = await natsSource({
-      url: nats.url,
-      stream,
-      subject,
-      durable: DURABLE,
-      idleExitMs: null,
-      signal: stop.signal,
-      onEvent: say,
-    });
+    const feed = await benchFeed(nats, stream, subject, stop.signal);
     // The feed as is, its acknowledgements timestamped.
     const source: ScanSource = {
       name: feed.name,

@@ -1,12 +1,18 @@
 // Real servers for the live bench: a nats-server with JetStream and a clickhouse-server
 // (Debian's 18.16 or newer), each on free loopback ports with its files in a temp dir that
-// goes when it stops. Small twins of src/test-support, which the build leaves out.
+// goes when it stops. Ports and the ClickHouse config are src/servers', as the tests' are.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, Socket } from 'node:net';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  accepts,
+  clickHousePings,
+  freePorts,
+  postSql,
+  writeClickHouseConfig,
+} from '../servers/index.js';
 
 /** Debian installs both servers under /usr/sbin, which a user's PATH may lack. */
 const SBIN = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
@@ -24,31 +30,6 @@ export function findExecutable(name: string): string | null {
     }
   }
   return null;
-}
-
-/** Distinct free ports: all held open at once, then released. */
-async function freePorts(n: number): Promise<number[]> {
-  const servers: Server[] = [];
-  for (let i = 0; i < n; i++) {
-    const s = createServer();
-    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-    servers.push(s);
-  }
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const c = new Socket();
-    c.once('connect', () => {
-      c.destroy();
-      resolve(true);
-    });
-    c.once('error', () => resolve(false));
-    c.connect(port, '127.0.0.1');
-  });
 }
 
 /** Every server still running is killed if the bench dies before stopping it. */
@@ -115,46 +96,6 @@ export class BenchNats extends Served {
   }
 }
 
-// 18.16 refuses to start without mark_cache_size; the users file needs a default user,
-// profile and quota.
-function configXml(dir: string, http: number, tcp: number, interserver: number): string {
-  const data = join(dir, 'data');
-  return `<?xml version="1.0"?>
-<yandex>
-  <logger>
-    <level>warning</level>
-    <log>${join(dir, 'log', 'server.log')}</log>
-    <errorlog>${join(dir, 'log', 'server.err.log')}</errorlog>
-  </logger>
-  <listen_host>127.0.0.1</listen_host>
-  <http_port>${http}</http_port>
-  <tcp_port>${tcp}</tcp_port>
-  <interserver_http_port>${interserver}</interserver_http_port>
-  <path>${data}/</path>
-  <tmp_path>${data}/tmp/</tmp_path>
-  <user_files_path>${data}/user_files/</user_files_path>
-  <format_schema_path>${data}/format_schemas/</format_schema_path>
-  <mark_cache_size>268435456</mark_cache_size>
-  <users_config>users.xml</users_config>
-</yandex>
-`;
-}
-
-const USERS_XML = `<?xml version="1.0"?>
-<yandex>
-  <profiles><default></default></profiles>
-  <users>
-    <default>
-      <password></password>
-      <networks><ip>127.0.0.1</ip></networks>
-      <profile>default</profile>
-      <quota>default</quota>
-    </default>
-  </users>
-  <quotas><default></default></quotas>
-</yandex>
-`;
-
 export class BenchClickHouse extends Served {
   private constructor(
     proc: ChildProcess,
@@ -172,14 +113,12 @@ export class BenchClickHouse extends Served {
   static async start(bin: string): Promise<BenchClickHouse> {
     const dir = mkdtempSync(join(tmpdir(), 'violet-bench-clickhouse-'));
     const [http, tcp, interserver] = (await freePorts(3)) as [number, number, number];
-    mkdirSync(join(dir, 'log'));
-    writeFileSync(join(dir, 'config.xml'), configXml(dir, http, tcp, interserver));
-    writeFileSync(join(dir, 'users.xml'), USERS_XML);
-    const proc = spawn(bin, [`--config-file=${join(dir, 'config.xml')}`], { stdio: 'ignore' });
+    const config = writeClickHouseConfig(dir, { http, tcp, interserver });
+    const proc = spawn(bin, [`--config-file=${config}`], { stdio: 'ignore' });
     proc.once('error', () => {});
     const s = new BenchClickHouse(proc, dir, http);
     const deadline = Date.now() + 30_000;
-    while (!(await s.ping())) {
+    while (!(await clickHousePings(http))) {
       if (s.exited || Date.now() > deadline) {
         await s.stop();
         throw new Error(`clickhouse-server did not start on port ${http}`);
@@ -190,19 +129,7 @@ export class BenchClickHouse extends Served {
   }
 
   /** Runs one statement over HTTP; the response body. */
-  async sql(query: string): Promise<string> {
-    const r = await fetch(`http://127.0.0.1:${this.httpPort}/`, { method: 'POST', body: query });
-    const text = await r.text();
-    if (!r.ok) throw new Error(`ClickHouse: ${text.trim()}`);
-    return text;
-  }
-
-  private async ping(): Promise<boolean> {
-    try {
-      const r = await fetch(`http://127.0.0.1:${this.httpPort}/ping`);
-      return (await r.text()) === 'Ok.\n';
-    } catch {
-      return false;
-    }
+  sql(query: string): Promise<string> {
+    return postSql(this.httpPort, query);
   }
 }

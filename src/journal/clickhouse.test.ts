@@ -1,12 +1,12 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../common/rng/index.js';
 import { ChdbServer } from '../test-support/chdb-http.js';
-import { BIN, REPO, violet } from '../test-support/cli.js';
+import { REPO, violet } from '../test-support/cli.js';
 import { ClickHouseServer } from '../test-support/clickhouse.js';
 import { exportJsonl, sampleArchive, tempDir } from '../test-support/journal.js';
+import { killChildren, violetChild } from '../test-support/nats.js';
 import { ClickHouseJournal } from './clickhouse.js';
 import { readTable } from './read.js';
 import { REJECTS, TRADE_EXIT_LEGS } from './schema.js';
@@ -43,6 +43,7 @@ describe.each(BACKENDS)('ClickHouse journal on %s', (_name, start, isServer) => 
   });
 
   afterAll(async () => {
+    killChildren();
     rmSync(dir, { recursive: true, force: true });
     if (server === undefined) return;
     await server.kill();
@@ -130,27 +131,17 @@ describe.each(BACKENDS)('ClickHouse journal on %s', (_name, start, isServer) => 
       const journal = url('outage');
       const config = join(dir, 'flush-often.json');
       writeFileSync(config, JSON.stringify({ cadence: { 'journal-flush': { every_scans: 200 } } }));
-      const child = spawn(
-        process.execPath,
-        [
-          BIN,
-          'shadow',
-          '--scans',
-          scans,
-          '--journal',
-          journal,
-          '--config',
-          config,
-          '--rate',
-          '2000',
-        ],
-        { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] },
-      );
-      let stderr = '';
-      child.stderr.on('data', (d) => {
-        stderr += d;
-      });
-      const exited = new Promise<number | null>((r) => child.once('exit', r));
+      const child = violetChild([
+        'shadow',
+        '--scans',
+        scans,
+        '--journal',
+        journal,
+        '--config',
+        config,
+        '--rate',
+        '2000',
+      ]);
       const committed = async () =>
         (await rows('SELECT count() AS n FROM outage.violet_decisions FINAL').catch(() => []))[0]
           ?.n ?? 0;
@@ -158,8 +149,8 @@ describe.each(BACKENDS)('ClickHouse journal on %s', (_name, start, isServer) => 
       await server.kill();
       await new Promise((r) => setTimeout(r, 1000));
       await (server as ClickHouseServer).restart();
-      const status = await exited;
-      expect(stderr).toMatch(/journal unavailable, rows kept in spool/);
+      const status = await child.exited;
+      expect(child.stderr).toMatch(/journal unavailable, rows kept in spool/);
       if (status !== 0) {
         expect(status).toBe(1);
         const drain = violet(['journal', 'drain', '--journal', journal]);

@@ -17,19 +17,11 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../common/errors.js';
+import { processAlive } from '../common/process.js';
 
 const SEGMENT = /^(\d{12})\.([a-z_]+)\.jsonl$/;
 /** Holds the pid of the process writing the spool: one process per spool. */
 const LOCK = 'LOCK';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Takes the spool's lock; a lock left by a dead process (a kill) is taken over. */
 function takeLock(dir: string): string {
@@ -50,7 +42,7 @@ function takeLock(dir: string): string {
       // Released meanwhile: try again.
     }
     if (pid === process.pid) return path;
-    if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
+    if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
       throw new UsageError(
         `spool ${dir} is in use by another process (pid ${pid}): one process per spool (give each process its own instance, or its own DuckDB file)`,
       );

@@ -8,6 +8,7 @@
 import { hostname } from 'node:os';
 import type { JetStreamClient, KV } from 'nats';
 import { UsageError } from '../common/errors.js';
+import { processAlive } from '../common/process.js';
 import { errorText } from './jetstream.js';
 
 export const LEASE_BUCKET = 'violet_leases';
@@ -25,15 +26,6 @@ export interface Holder {
 export interface Lease {
   readonly key: string;
   release(): Promise<void>;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** A key-value key for a stream's durable consumer (keys allow [-/_=.a-zA-Z0-9]). */
@@ -79,7 +71,7 @@ export async function takeLease(
       throw new UsageError(`${what}: cannot take its lease ${LEASE_BUCKET}/${key}`);
     }
     const h = parseHolder(e.value);
-    if (h !== null && h.host === me.host && (h.pid === me.pid || !alive(h.pid))) {
+    if (h !== null && h.host === me.host && (h.pid === me.pid || !processAlive(h.pid))) {
       try {
         revision = await kv.update(key, body, e.revision);
         if (h.pid !== me.pid) onEvent(`${what}: took over the lease of engine pid ${h.pid} (gone)`);

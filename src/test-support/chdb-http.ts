@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from './cli.js';
+import { postSql } from './clickhouse.js';
 
 /** The current engine behind the HTTP interface, shaped as the 18.16 ClickHouseServer. */
 export class ChdbServer {
@@ -42,18 +43,11 @@ export class ChdbServer {
   }
 
   /** Runs one statement over HTTP (integers unquoted in JSON output); the response body. */
-  async sql(query: string): Promise<string> {
-    const r = await fetch(
-      `http://127.0.0.1:${this.httpPort}/?output_format_json_quote_64bit_integers=0`,
-      { method: 'POST', body: query },
-    ).catch((e: unknown) => {
-      throw new Error(
-        `${(e as Error).message} (server: ${this.child.exitCode ?? this.child.signalCode ?? 'running'}; ${this.stderr()})`,
-      );
+  sql(query: string): Promise<string> {
+    return postSql(this.httpPort, query).catch((e: unknown) => {
+      const state = this.child.exitCode ?? this.child.signalCode ?? 'running';
+      throw new Error(`${(e as Error).message} (server: ${state}; ${this.stderr()})`);
     });
-    const text = await r.text();
-    if (!r.ok) throw new Error(text);
-    return text;
   }
 
   /** The engine's version, as `SELECT version()` answers. */

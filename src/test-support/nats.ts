@@ -2,31 +2,11 @@
 // stopped and started again on the same store and port; and the `violet` command run as a
 // child process whose output can be awaited while the test goes on.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer, Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { accepts, freePorts } from '../servers/index.js';
 import { BIN, REPO } from './cli.js';
 import { tempDir } from './journal.js';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as { port: number };
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const c = new Socket();
-    c.once('connect', () => {
-      c.destroy();
-      resolve(true);
-    });
-    c.once('error', () => resolve(false));
-    c.connect(port, '127.0.0.1');
-  });
-}
 
 export class NatsServer {
   private proc: ChildProcess | null = null;
@@ -41,7 +21,10 @@ export class NatsServer {
   }
 
   static async create(): Promise<NatsServer> {
-    const s = new NatsServer(await freePort(), join(tempDir('violet-nats-'), 'store'));
+    const s = new NatsServer(
+      ((await freePorts(1)) as [number])[0],
+      join(tempDir('violet-nats-'), 'store'),
+    );
     await s.start();
     return s;
   }
