@@ -52,6 +52,8 @@ export interface ShadowOptions extends Omit<RunOptions, 'instances'> {
 export interface InstanceStatus extends RunStats {
   readonly instance_id: string;
   readonly last_scan_age_ms: number | null;
+  /** The quanta in force. */
+  readonly cadence: Readonly<Record<CadenceAction, Quantum>>;
   readonly spool_depth: number;
   readonly journal_error: string | null;
   readonly plane_ages_ms?: Readonly<Record<string, number | null>>;
@@ -178,6 +180,7 @@ export async function runInstances(o: RunOptions): Promise<ShadowResult[]> {
         instance_id: id,
         ...r.stats,
         last_scan_age_ms: r.lastScanAgeMs(),
+        cadence: r.cadence.snapshot(),
         spool_depth: writer.spool.depth,
         journal_error: writer.lastError,
         ...(planes === null ? {} : { plane_ages_ms: planes }),

@@ -42,6 +42,7 @@ function replay(dir: string, scans: string): Row[] {
 interface Status {
   stream_state: Row | null;
   consumer: { ack_floor_seq: number } & Row;
+  engine: { status?: { cadence?: { decide?: Row } } } | null;
 }
 
 function feedStatus(url: string): Status {
@@ -324,7 +325,14 @@ describe('cadence plane', () => {
     ok(['publish', '--scans', halves[0] as string, '--nats', server.url]);
     await acknowledged(server.url, 100);
     expect(set('{"decide":{"every_scans":1}}', '--instance', 'violet-1').status).toBe(0);
-    await sleep(300);
+    // In force once the engine's own status (stored with its lease) says so.
+    const decideEvery = () =>
+      feedStatus(server.url).engine?.status?.cadence?.decide?.every_scans as number | undefined;
+    const deadline = Date.now() + 20_000;
+    while (decideEvery() !== 1) {
+      expect(Date.now()).toBeLessThan(deadline);
+      await sleep(200);
+    }
     ok(['publish', '--scans', halves[1] as string, '--nats', server.url]);
     await acknowledged(server.url, 200);
     engine.proc.kill('SIGTERM');
