@@ -267,11 +267,11 @@ describe('plane staleness', () => {
       return f;
     });
     const config = join(dir, 'config.json');
-    writeFileSync(config, JSON.stringify({ planes: { max_age_ms: { posture: 3000 } } }));
+    writeFileSync(config, JSON.stringify({ planes: { max_age_ms: { posture: 6000 } } }));
     expect(violet(['planes', 'set', 'posture', '"HIBERNATE"', '--nats', server.url]).status).toBe(
       0,
     );
-    await sleep(3500);
+    await sleep(6500);
     const journal = join(dir, 'live.duckdb');
     const engine = violetChild([...live(server.url, journal), '--config', config]);
     await engine.stderrMatch(/consuming/);
@@ -285,7 +285,7 @@ describe('plane staleness', () => {
     engine.proc.kill('SIGTERM');
     expect(await engine.exited).toBe(0);
     expect(engine.stderr).toMatch(
-      /plane posture: written \d+ s ago, over its 3 s limit; taken as absent/,
+      /plane posture: written \d+ s ago, over its 6 s limit; taken as absent/,
     );
     expect(engine.stderr).toMatch(/plane posture: fresh again/);
     const postures = decisions(journal).map((r) => r.posture);
