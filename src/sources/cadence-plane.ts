@@ -7,6 +7,7 @@
 import type { JetStreamClient, KV, KvEntry } from 'nats';
 import { ACTIONS, type CadenceAction, parseQuantum, type Quantum } from '../engine/cadence.js';
 import { asObj, guard, type Result, rejectUnknown } from '../model/index.js';
+import { watchLoaded } from './jetstream.js';
 
 export const CADENCE_BUCKET = 'violet_cadence';
 
@@ -59,17 +60,6 @@ export async function watchCadence(
   onEvent: (line: string) => void,
 ): Promise<{ stop(): void }> {
   const kv = await bucket(js);
-  let loaded = () => {};
-  const ready = new Promise<void>((resolve) => {
-    loaded = resolve;
-  });
-  let initialized = false;
-  const watcher = await kv.watch({
-    key: instance,
-    initializedFn: () => {
-      initialized = true;
-    },
-  });
   const take = (e: KvEntry) => {
     if (e.operation !== 'PUT') return;
     const r = parseCadenceValue(text.decode(e.value));
@@ -79,13 +69,5 @@ export async function watchCadence(
     }
     apply(r.value, `kv:${e.revision}`);
   };
-  void (async () => {
-    for await (const e of watcher) {
-      take(e);
-      if (e.delta === 0) loaded();
-    }
-  })();
-  if (initialized && watcher.getReceived() === 0) loaded();
-  await ready;
-  return { stop: () => watcher.stop() };
+  return watchLoaded(kv, instance, take);
 }

@@ -1,9 +1,12 @@
 // JetStream basics shared by the live feed, the publisher and the status: the connection,
-// the scan stream, and which errors are a server restart (worth another try).
+// the scan stream, which errors are a server restart (worth another try), and watching a
+// key-value bucket.
 import {
   connect,
   ErrorCode,
   type JetStreamManager,
+  type KV,
+  type KvEntry,
   type NatsConnection,
   NatsError,
   StorageType,
@@ -75,4 +78,36 @@ export async function ensureStream(
     );
   }
   return si;
+}
+
+/**
+ * Watches a key-value bucket (one key, or all): every entry goes to `apply`, and the promise
+ * resolves once the values stored when the watch began have all been applied.
+ */
+export async function watchLoaded(
+  kv: KV,
+  key: string | undefined,
+  apply: (e: KvEntry) => void,
+): Promise<{ stop(): void }> {
+  let loaded = () => {};
+  const ready = new Promise<void>((resolve) => {
+    loaded = resolve;
+  });
+  let initialized = false;
+  const watcher = await kv.watch({
+    ...(key === undefined ? {} : { key }),
+    initializedFn: () => {
+      initialized = true;
+    },
+  });
+  void (async () => {
+    for await (const e of watcher) {
+      apply(e);
+      // The stored values are in once the last of them is applied (nothing pending after).
+      if (e.delta === 0) loaded();
+    }
+  })();
+  if (initialized && watcher.getReceived() === 0) loaded();
+  await ready;
+  return { stop: () => watcher.stop() };
 }

@@ -66,6 +66,17 @@ const live = (url: string, journal: string, ...more: string[]) => [
   ...more,
 ];
 
+/** The lines as two archives of equal size, the first half and the second. */
+function inHalves(dir: string, lines: readonly string[]): [string, string] {
+  const n = lines.length / 2;
+  const write = (h: number) => {
+    const f = join(dir, `half-${h}.jsonl`);
+    writeFileSync(f, `${lines.slice(h * n, h * n + n).join('\n')}\n`);
+    return f;
+  };
+  return [write(0), write(1)];
+}
+
 const scanNumbers = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 describe('live feed over NATS JetStream', () => {
@@ -189,11 +200,7 @@ describe('live feed over NATS JetStream', () => {
       const { esof: _e, posture: _p, ...rest } = JSON.parse(l);
       return JSON.stringify(rest);
     });
-    const halves = [0, 1].map((h) => {
-      const f = join(dir, `half-${h}.jsonl`);
-      writeFileSync(f, `${lacking.slice(h * 200, h * 200 + 200).join('\n')}\n`);
-      return f;
-    });
+    const halves = inHalves(dir, lacking);
     const whole = join(dir, 'lacking.jsonl');
     writeFileSync(whole, `${lacking.join('\n')}\n`);
     const plane = (key: string, json: string) =>
@@ -210,12 +217,12 @@ describe('live feed over NATS JetStream', () => {
     const journal = join(dir, 'live.duckdb');
     const engine = violetChild(live(server.url, journal));
     await engine.stderrMatch(/consuming/);
-    ok(['publish', '--scans', halves[0] as string, '--nats', server.url]);
+    ok(['publish', '--scans', halves[0], '--nats', server.url]);
     await acknowledged(server.url, 200);
     // Changed while the engine runs: the second half decides under it.
     expect(plane('posture', '"HIBERNATE"').status).toBe(0);
     await sleep(200);
-    ok(['publish', '--scans', halves[1] as string, '--nats', server.url]);
+    ok(['publish', '--scans', halves[1], '--nats', server.url]);
     await acknowledged(server.url, 400);
     // SIGTERM: the engine finishes what it holds, flushes, closes and reports.
     engine.proc.kill('SIGTERM');
@@ -261,11 +268,7 @@ describe('plane staleness', () => {
         const { posture: _p, ...rest } = JSON.parse(l);
         return JSON.stringify(rest);
       });
-    const halves = [0, 1].map((h) => {
-      const f = join(dir, `half-${h}.jsonl`);
-      writeFileSync(f, `${lines.slice(h * 50, h * 50 + 50).join('\n')}\n`);
-      return f;
-    });
+    const halves = inHalves(dir, lines);
     const config = join(dir, 'config.json');
     writeFileSync(config, JSON.stringify({ planes: { max_age_ms: { posture: 6000 } } }));
     expect(violet(['planes', 'set', 'posture', '"HIBERNATE"', '--nats', server.url]).status).toBe(
@@ -275,12 +278,12 @@ describe('plane staleness', () => {
     const journal = join(dir, 'live.duckdb');
     const engine = violetChild([...live(server.url, journal), '--config', config]);
     await engine.stderrMatch(/consuming/);
-    ok(['publish', '--scans', halves[0] as string, '--nats', server.url]);
+    ok(['publish', '--scans', halves[0], '--nats', server.url]);
     await acknowledged(server.url, 50);
     expect(violet(['planes', 'set', 'posture', '"HIBERNATE"', '--nats', server.url]).status).toBe(
       0,
     );
-    ok(['publish', '--scans', halves[1] as string, '--nats', server.url]);
+    ok(['publish', '--scans', halves[1], '--nats', server.url]);
     await acknowledged(server.url, 100);
     engine.proc.kill('SIGTERM');
     expect(await engine.exited).toBe(0);
@@ -301,11 +304,7 @@ describe('cadence plane', () => {
     const lines = readFileSync(sampleArchive(dir, 200, 10), 'utf8')
       .trim()
       .split('\n');
-    const halves = [0, 1].map((h) => {
-      const f = join(dir, `half-${h}.jsonl`);
-      writeFileSync(f, `${lines.slice(h * 100, h * 100 + 100).join('\n')}\n`);
-      return f;
-    });
+    const halves = inHalves(dir, lines);
     const set = (json: string, ...more: string[]) =>
       violet(['planes', 'set', 'cadence', json, '--nats', server.url, ...more]);
     expect(set('{"decide":{"every_scans":2}}')).toMatchObject({
@@ -322,7 +321,7 @@ describe('cadence plane', () => {
     const journal = join(dir, 'live.duckdb');
     const engine = violetChild(live(server.url, journal));
     await engine.stderrMatch(/consuming/);
-    ok(['publish', '--scans', halves[0] as string, '--nats', server.url]);
+    ok(['publish', '--scans', halves[0], '--nats', server.url]);
     await acknowledged(server.url, 100);
     expect(set('{"decide":{"every_scans":1}}', '--instance', 'violet-1').status).toBe(0);
     // In force once the engine's own status (stored with its lease) says so.
@@ -333,7 +332,7 @@ describe('cadence plane', () => {
       expect(Date.now()).toBeLessThan(deadline);
       await sleep(200);
     }
-    ok(['publish', '--scans', halves[1] as string, '--nats', server.url]);
+    ok(['publish', '--scans', halves[1], '--nats', server.url]);
     await acknowledged(server.url, 200);
     engine.proc.kill('SIGTERM');
     expect(await engine.exited).toBe(0);

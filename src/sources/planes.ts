@@ -11,6 +11,7 @@ import {
   parsePlane,
   type Result,
 } from '../model/index.js';
+import { watchLoaded } from './jetstream.js';
 
 export const PLANES_BUCKET = 'violet_planes';
 
@@ -63,25 +64,7 @@ export async function watchPlanes(
     if (value === null) written.delete(key);
     else written.set(key, e.created.getTime());
   };
-  let loaded = () => {};
-  const ready = new Promise<void>((resolve) => {
-    loaded = resolve;
-  });
-  let initialized = false;
-  const watcher = await kv.watch({
-    initializedFn: () => {
-      initialized = true;
-    },
-  });
-  void (async () => {
-    for await (const e of watcher) {
-      apply(e);
-      // The stored values are in once the last of them is applied (nothing pending after).
-      if (e.delta === 0) loaded();
-    }
-  })();
-  if (initialized && watcher.getReceived() === 0) loaded();
-  await ready;
+  const watcher = await watchLoaded(kv, undefined, apply);
   const ages = () => {
     const now = Date.now();
     return Object.fromEntries(
