@@ -18,7 +18,14 @@ import type { CadenceAction, Quantum } from '../engine/cadence.js';
 import { PLANE_KEYS, type PlaneKey, type Planes } from '../model/index.js';
 import type { ScanSource, SourceRecord } from './archive.js';
 import { watchCadence } from './cadence-plane.js';
-import { connectNats, ensureStream, notFound, RETRY_MS, transient } from './jetstream.js';
+import {
+  connectNats,
+  ensureStream,
+  errorText,
+  notFound,
+  RETRY_MS,
+  transient,
+} from './jetstream.js';
 import { type Lease, leaseKey, takeLease } from './lease.js';
 import { type PlaneWatch, watchPlanes } from './planes.js';
 
@@ -89,6 +96,7 @@ class NatsFeed implements NatsSource {
   private readonly unacked = new Map<SourceRecord, JsMsg>();
   private nextSeq: number;
   private lastArrival = Date.now();
+  private stalled = false;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -233,8 +241,10 @@ class NatsFeed implements NatsSource {
 
   /**
    * While idle: what the server counts as delivered but never arrived (or a dead run held)
-   * is read from the stream at once, not after the ack wait. Returns the consumer's backlog,
-   * null when the server cannot say (an outage).
+   * is read from the stream at once, not after the ack wait. Notes a stalled pull: messages
+   * wait while the server holds no pull request of ours (the client library lost track of an
+   * expired one and would wait for its heartbeat check, seconds). Returns the consumer's
+   * backlog, null when the server cannot say (an outage).
    */
   private async idle(out: SourceRecord[]): Promise<number | null | typeof ABORTED> {
     let info: ConsumerInfo;
@@ -246,6 +256,7 @@ class NatsFeed implements NatsSource {
     // A message that arrived meanwhile goes through `take`, which fills any gap before it.
     const lost = this.queue.length === 0 && info.delivered.stream_seq >= this.nextSeq;
     if (lost && !(await this.fill(info.delivered.stream_seq, out))) return ABORTED;
+    this.stalled = this.queue.length === 0 && info.num_pending > 0 && info.num_waiting === 0;
     return info.num_pending;
   }
 
@@ -257,11 +268,13 @@ class NatsFeed implements NatsSource {
 
   async *batches(): AsyncIterable<readonly SourceRecord[]> {
     const consumer = await this.nc.jetstream().consumers.get(this.o.stream, this.o.durable);
-    const messages = await consumer.consume({
-      max_messages: PULL_MESSAGES,
-      expires: PULL_EXPIRES_MS,
-      callback: (m) => this.arrive(m),
-    });
+    const pull = () =>
+      consumer.consume({
+        max_messages: PULL_MESSAGES,
+        expires: PULL_EXPIRES_MS,
+        callback: (m) => this.arrive(m),
+      });
+    let messages = await pull();
     try {
       while (!this.o.signal.aborted) {
         await this.waitForMessages(IDLE_POLL_MS);
@@ -273,6 +286,18 @@ class NatsFeed implements NatsSource {
           const waiting = await this.idle(out);
           if (waiting === ABORTED) break;
           if (out.length === 0 && this.idleEnds(waiting)) break;
+          if (this.stalled) {
+            // Pull afresh; what the old pull may still deliver is filled from the stream.
+            this.o.onEvent(`pull stalled with ${waiting} waiting: pulling again`);
+            this.stalled = false;
+            try {
+              const fresh = await pull();
+              await messages.close();
+              messages = fresh;
+            } catch (e) {
+              this.o.onEvent(`pulling again failed (${errorText(e)}); retrying when idle`);
+            }
+          }
         }
         if (out.length > 0) yield out;
       }
