@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { nextDown } from '../common/float.js';
 import { Rng } from '../common/rng/index.js';
+import { PYTHON } from '../test-support/cli.js';
 import { binOf, VEL_DIV_BINS } from './bins.js';
 
 // The doc's definition run by CPython: edges, labels, and the bin of each sample.
-const PYTHON = `
+const BINS_PY = `
 import json, sys
 vs = json.load(sys.stdin)
 bins = [(round(-0.0225 - 0.0025 * k, 4), round(-0.02 - 0.0025 * k, 4)) for k in range(24)]
@@ -68,7 +69,7 @@ describe('binOf', () => {
       if (b.lo !== null) vs.push(b.lo, nextDown(b.lo));
     }
     for (let i = 0; i < 2000; i++) vs.push(rng.uniform(-0.1, 0));
-    const py = spawnSync('python3', ['-c', PYTHON], {
+    const py = spawnSync(PYTHON, ['-c', BINS_PY], {
       input: JSON.stringify(vs),
       encoding: 'utf8',
     });

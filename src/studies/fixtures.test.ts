@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PYTHON } from '../test-support/cli.js';
 import {
   FIXTURE_COLUMNS,
   FIXTURE_HAIRCUTS,
@@ -119,7 +120,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function reference(study: string, csv: string, name: string): { status: number | null; out: Json } {
   const file = join(dir, `${name}.csv`);
   writeFileSync(file, csv);
-  const py = spawnSync('python3', ['conformance/studies_reference.py', study, '--trades', file], {
+  const py = spawnSync(PYTHON, ['conformance/studies_reference.py', study, '--trades', file], {
     encoding: 'utf8',
   });
   expect(py.stderr).toBe('');

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../common/rng/index.js';
+import { PYTHON } from '../test-support/cli.js';
 import { quantile } from './quantile.js';
 
 const QS = [0, 0.01, 0.05, 0.25, 1 / 3, 0.5, 0.75, 0.95, 0.99, 1];
@@ -33,7 +34,7 @@ function relDiff(a: number, b: number): number {
 describe('quantile', () => {
   it('matches numpy.quantile (linear) on seeded samples within 1e-12 relative', () => {
     const xs = samples();
-    const py = spawnSync('python3', ['-c', NUMPY], { input: JSON.stringify(xs), encoding: 'utf8' });
+    const py = spawnSync(PYTHON, ['-c', NUMPY], { input: JSON.stringify(xs), encoding: 'utf8' });
     expect(py.status, py.stderr).toBe(0);
     const want = JSON.parse(py.stdout) as number[][];
     let worst = 0;

@@ -1,4 +1,4 @@
-// The current ClickHouse engine (chDB) served over HTTP by chdb-http-server.mjs, started as
+// The current ClickHouse engine (chDB) served over HTTP by chdb/server.mjs, started as
 // its own process, with the surface of the 18.16 ClickHouseServer the tests use.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -18,7 +18,7 @@ export class ChdbServer {
 
   static async start(): Promise<ChdbServer> {
     const dir = mkdtempSync(join(tmpdir(), 'violet-chdb-'));
-    const script = join(REPO, 'src', 'test-support', 'chdb-http-server.mjs');
+    const script = join(REPO, 'src', 'test-support', 'chdb', 'server.mjs');
     const child = spawn(process.execPath, [script, join(dir, 'data')], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });

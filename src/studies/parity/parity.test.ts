@@ -8,6 +8,7 @@ import { nextDown, nextUp } from '../../common/float.js';
 import { Rng } from '../../common/rng/index.js';
 import { SIZER_V3_SHADOW, type SizerParams } from '../../kernel/params/index.js';
 import { size } from '../../kernel/sizer/index.js';
+import { PYTHON } from '../../test-support/cli.js';
 import { VEL_DIV_BINS } from '../bins.js';
 import { openStudyDb, rows, type StudyDb, tradesTableSql } from '../db.js';
 import { type ParityBin, type ParityFit, runParity } from './index.js';
@@ -126,7 +127,7 @@ async function numpyParity(conn: DuckDBConnection, opts: typeof DEFAULTS): Promi
     const file = join(dir, 'trades.csv');
     writeFileSync(file, `${csv.join('\n')}\n`);
     const args = [file, opts.maxLeverage, opts.minR, opts.maxErr].map(String);
-    const py = spawnSync('python3', ['-c', NUMPY, ...args], { encoding: 'utf8' });
+    const py = spawnSync(PYTHON, ['-c', NUMPY, ...args], { encoding: 'utf8' });
     expect(py.status, py.stderr).toBe(0);
     return JSON.parse(py.stdout);
   } finally {

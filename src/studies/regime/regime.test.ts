@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Rng } from '../../common/rng/index.js';
+import { PYTHON } from '../../test-support/cli.js';
 import { CleanTradesFixture, expectClose, type Trade } from '../../test-support/studies.js';
 import { type RegimeJson, runRegime } from './index.js';
 
@@ -128,7 +129,7 @@ describe('runRegime', () => {
     const trades = seededTrades(new Rng(6061), 1500);
     const { db, csv } = await cleanTrades(trades);
     const got = (await runRegime(db.conn)).json;
-    const py = spawnSync('python3', ['-c', NUMPY_REGIME, csv], { encoding: 'utf8' });
+    const py = spawnSync(PYTHON, ['-c', NUMPY_REGIME, csv], { encoding: 'utf8' });
     expect(py.status, py.stderr).toBe(0);
     const want = JSON.parse(py.stdout) as unknown;
     expectClose(got, want, '$');

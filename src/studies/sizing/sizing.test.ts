@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Rng } from '../../common/rng/index.js';
 import { SIZER_V3_SHADOW } from '../../kernel/params/index.js';
 import { size } from '../../kernel/sizer/index.js';
+import { PYTHON } from '../../test-support/cli.js';
 import { CleanTradesFixture, expectClose, type Trade } from '../../test-support/studies.js';
 import { runSizing, type SizingJson } from './index.js';
 
@@ -120,7 +121,7 @@ describe('runSizing', () => {
     const trades = seededTrades(new Rng(8080), 3000);
     const { db, csv } = await cleanTrades(trades);
     const r = await runSizing(db.conn, { maxLeverage: 9 });
-    const py = spawnSync('python3', ['-c', NUMPY_SIZING, csv, '9'], { encoding: 'utf8' });
+    const py = spawnSync(PYTHON, ['-c', NUMPY_SIZING, csv, '9'], { encoding: 'utf8' });
     expect(py.status, py.stderr).toBe(0);
     expectClose(r.json, JSON.parse(py.stdout) as unknown, '$');
     const j = r.json as unknown as SizingJson;

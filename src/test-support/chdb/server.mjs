@@ -5,7 +5,7 @@
 // body (INSERT … FORMAT RowBinary, run as INSERT … FROM INFILE); `?database=`; any other
 // parameter is a setting (SET); errors as ClickHouse answers them ("Code: N. DB::Exception").
 // The SQL, the table engines, RowBinary parsing and the output formats are the real engine's.
-//   node src/test-support/chdb-http-server.mjs DATA_DIR [PORT]  → prints `listening PORT`
+//   node src/test-support/chdb/server.mjs DATA_DIR [PORT]  → prints `listening PORT`
 // Plain JavaScript: it runs as its own process (the tests block on `violet` children).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -108,7 +108,7 @@ async function serve(dataDir, port) {
 
 const [dir, port] = process.argv.slice(2);
 if (dir === undefined) {
-  process.stderr.write('usage: node chdb-http-server.mjs DATA_DIR [PORT]\n');
+  process.stderr.write('usage: node server.mjs DATA_DIR [PORT]\n');
   process.exit(2);
 }
 const served = await serve(dir, Number(port ?? 0));
