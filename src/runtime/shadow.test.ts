@@ -165,11 +165,21 @@ describe('shadow soak over a replayed archive', () => {
     const scans = sampleArchive(dir, 6000, 11);
     const journal = join(dir, 'j.duckdb');
     const args = [BIN, 'shadow', '--scans', scans, '--journal', journal];
-    const child = spawn(process.execPath, [...args, '--rate', '2000'], {
+    const child = spawn(process.execPath, [...args, '--rate', '2000', '--log-format', 'json'], {
       cwd: REPO,
-      stdio: 'ignore',
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
-    await new Promise((r) => setTimeout(r, 2500));
+    // Killed once the first journal flush (scan 2000) has put rows in the spool, well before
+    // the end: the stats event of scan 2159 (a fixed sleep killed a slow-starting run before
+    // its first flush on a loaded machine).
+    await new Promise<void>((resolve, reject) => {
+      let text = '';
+      child.stderr?.on('data', (d) => {
+        text += d;
+        if (/"event":"stats".*"scan_number":2159/.test(text)) resolve();
+      });
+      child.once('exit', () => reject(new Error(`exited before scan 2159: ${text}`)));
+    });
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     const partial = violet(['journal', 'drain', '--journal', journal]);
