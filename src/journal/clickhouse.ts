@@ -95,10 +95,15 @@ export class ClickHouseJournal implements JournalSink {
 
   async insertFile(t: TableSpec, path: string): Promise<void> {
     const query = `INSERT INTO ${t.name} (${t.columns.map((c) => c.name).join(', ')}) FORMAT RowBinary`;
-    const insert = async (rows: Buffer) => {
-      const r = await this.client.exec({ query, values: Readable.from([rows]) });
-      r.stream.resume();
-      await finished(r.stream);
+    const insert = async (rows: Buffer, count: number) => {
+      try {
+        const r = await this.client.exec({ query, values: Readable.from([rows]) });
+        r.stream.resume();
+        await finished(r.stream);
+      } catch (e) {
+        // What was sent, beside what the server says of it (a body cut short shows here).
+        throw new Error(`${t.name}: ${count} rows (${rows.length} bytes) refused: ${firstLine(e)}`);
+      }
     };
     const enc = new RowBinary();
     let n = 0;
@@ -108,9 +113,9 @@ export class ClickHouseJournal implements JournalSink {
     })) {
       if (line === '') continue;
       enc.row(t, JSON.parse(line) as Record<string, unknown>);
-      if (++n % BATCH_ROWS === 0) await insert(enc.take());
+      if (++n % BATCH_ROWS === 0) await insert(enc.take(), BATCH_ROWS);
     }
-    if (n % BATCH_ROWS !== 0) await insert(enc.take());
+    if (n % BATCH_ROWS !== 0) await insert(enc.take(), n % BATCH_ROWS);
   }
 
   from(t: TableSpec): string {

@@ -7,7 +7,7 @@
 // The SQL, the table engines, RowBinary parsing and the output formats are the real engine's.
 //   node src/test-support/chdb/server.mjs DATA_DIR [PORT]  → prints `listening PORT`
 // Plain JavaScript: it runs as its own process (the tests block on `violet` children).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,13 +53,12 @@ async function serve(dataDir, port) {
     if (data === null) return session.query(sql, DEFAULT_FORMAT);
     const file = join(spool, `upload-${++uploads}.bin`);
     writeFileSync(file, data);
-    try {
-      const m = /^([\s\S]*?)\s+FORMAT\s+(\w+)\s*$/i.exec(sql.trim());
-      if (m === null) throw new Error('Code: 62. DB::Exception: INSERT without a FORMAT clause');
-      return session.query(`${m[1]} FROM INFILE '${file}' FORMAT ${m[2]}`, DEFAULT_FORMAT);
-    } finally {
-      rmSync(file, { force: true });
-    }
+    const m = /^([\s\S]*?)\s+FORMAT\s+(\w+)\s*$/i.exec(sql.trim());
+    if (m === null) throw new Error('Code: 62. DB::Exception: INSERT without a FORMAT clause');
+    const out = session.query(`${m[1]} FROM INFILE '${file}' FORMAT ${m[2]}`, DEFAULT_FORMAT);
+    // Kept when the engine refused it (the error names it): what arrived can be inspected.
+    rmSync(file, { force: true });
+    return out;
   };
   const answer = async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -70,6 +69,13 @@ async function serve(dataDir, port) {
     const data = await body(req);
     const inUrl = url.searchParams.get('query');
     const sql = inUrl ?? data.toString('utf8');
+    // What arrived, for an error's message: a body cut short shows here.
+    const length = req.headers['content-length'];
+    const received = `${data.length} bytes received (${length === undefined ? req.headers['transfer-encoding'] : `content-length ${length}`})`;
+    if (length !== undefined && Number(length) !== data.length) {
+      res.writeHead(400, { 'content-type': 'text/plain; charset=UTF-8' });
+      return res.end(`Code: 1000. DB::Exception: request body cut short: ${received}\n`);
+    }
     try {
       const out = run(url, sql, inUrl === null ? null : data);
       res.writeHead(200, {
@@ -78,13 +84,16 @@ async function serve(dataDir, port) {
       });
       res.end(out);
     } catch (e) {
-      const message = e.message.replace(/^Query failed: /, '');
+      const upload = inUrl === null ? '' : ` [${received}, kept in ${spool}]`;
+      // On the first line, the one a client's error shows.
+      const message = e.message.replace(/^Query failed: /, '').replace(/\n|$/, `${upload}\n`);
+      process.stderr.write(message);
       const code = /Code: (\d+)/.exec(message)?.[1] ?? '1000';
       res.writeHead(500, {
         'content-type': 'text/plain; charset=UTF-8',
         'x-clickhouse-exception-code': code,
       });
-      res.end(`${message}\n`);
+      res.end(message);
     }
   };
   const server = createServer((req, res) => {
@@ -101,7 +110,7 @@ async function serve(dataDir, port) {
     close() {
       server.close();
       session.close?.();
-      rmSync(spool, { recursive: true, force: true });
+      if (readdirSync(spool).length === 0) rmSync(spool, { recursive: true, force: true });
     },
   };
 }
