@@ -3,6 +3,7 @@ import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { zombie } from '../test-support/process.js';
 import { Spool } from './spool.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'violet-spool-'));
@@ -52,7 +53,7 @@ describe('durable spool', () => {
     expect(await drained(b)).toEqual(['t:{"n":1}']);
   });
 
-  it('refuses a spool another live process holds, and takes over one a dead process left', () => {
+  it('refuses a spool another live process holds, and takes over one a dead process left', async () => {
     const d = dir();
     const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
     try {
@@ -60,6 +61,14 @@ describe('durable spool', () => {
       expect(() => new Spool(d)).toThrow(`in use by another process (pid ${other.pid})`);
     } finally {
       other.kill('SIGKILL');
+    }
+    // A holder SIGKILLed a moment ago, not yet reaped by its parent, has died too.
+    const z = await zombie();
+    try {
+      writeFileSync(join(d, 'LOCK'), `${z.pid}\n`);
+      new Spool(d).close();
+    } finally {
+      z.release();
     }
     const dead = spawnSync(process.execPath, ['-e', '0']).pid;
     writeFileSync(join(d, 'LOCK'), `${dead}\n`);
