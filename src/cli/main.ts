@@ -1,4 +1,5 @@
 // The `violet` command: one program, subcommands registered by their modules.
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { exitLine } from '../common/log.js';
 import { registerBacktest } from './backtest.js';
@@ -14,9 +15,14 @@ import { registerStart } from './start.js';
 import { registerStatus } from './status.js';
 import { registerStudy } from './study.js';
 
+const { version } = JSON.parse(
+  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+) as { version: string };
+
+// A bad option is one line (commander's own) and exit 2, not the whole usage after it.
 const program = new Command('violet')
   .description('VIOLET — shadow alpha decision engine and research studies')
-  .showHelpAfterError()
+  .version(version, '-V, --version', 'print the version')
   .exitOverride();
 
 registerKernel(program);

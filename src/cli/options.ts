@@ -7,4 +7,12 @@ export function positiveInt(v: string): number {
   return n;
 }
 
+export function port(v: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0 || n > 65535) {
+    throw new InvalidArgumentError('expected a port in 0..65535 (0: any free port)');
+  }
+  return n;
+}
+
 export const JOURNAL_HELP = 'journal: a DuckDB file, or clickhouse://[user:password@]HOST:PORT/DB';

@@ -14,7 +14,7 @@ import { natsSource } from '../sources/nats.js';
 import { type SoakReport, soakMarkdown } from '../studies/soak/index.js';
 import { loadConfig } from './config.js';
 import { CheckFailed, UsageError } from './errors.js';
-import { JOURNAL_HELP, positiveInt } from './options.js';
+import { JOURNAL_HELP, port, positiveInt } from './options.js';
 import { progressBar } from './progress.js';
 
 function writeOut(path: string, text: string): void {
@@ -333,7 +333,7 @@ export function registerShadow(program: Command): void {
     .option(
       '--control-port <port>',
       'serve the control endpoint on 127.0.0.1 (0 = any free port)',
-      positiveInt,
+      port,
     )
     .option('--control-token <token>', 'bearer token for control writes (or VIOLET_CONTROL_TOKEN)')
     .option(

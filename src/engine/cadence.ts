@@ -13,6 +13,10 @@ export type CadenceAction = (typeof ACTIONS)[number];
 
 export type Quantum = { readonly every_scans: number } | { readonly every_ms: number };
 
+/** The longest quanta: 10^8 scans (about 16 years of 5-second scans), 30 days. */
+export const MAX_EVERY_SCANS = 100_000_000;
+export const MAX_EVERY_MS = 30 * 86_400_000;
+
 export function parseQuantum(v: unknown, where: string): Quantum {
   const o = asObj(v, where);
   rejectUnknown(o, ['every_scans', 'every_ms'], `${where}.`);
@@ -20,12 +24,16 @@ export function parseQuantum(v: unknown, where: string): Quantum {
     throw new InvalidInput(`${where}: give exactly one of every_scans, every_ms`);
   }
   return o.every_scans !== undefined
-    ? { every_scans: integer(o.every_scans, `${where}.every_scans`, 1) }
-    : { every_ms: integer(o.every_ms, `${where}.every_ms`, 1) };
+    ? { every_scans: integer(o.every_scans, `${where}.every_scans`, 1, MAX_EVERY_SCANS) }
+    : { every_ms: integer(o.every_ms, `${where}.every_ms`, 1, MAX_EVERY_MS) };
 }
 
 export function quantumText(q: Quantum): string {
   return 'every_scans' in q ? `every ${q.every_scans} scans` : `every ${q.every_ms} ms`;
+}
+
+export function sameQuantum(a: Quantum, b: Quantum): boolean {
+  return quantumText(a) === quantumText(b);
 }
 
 export interface CadenceChange {

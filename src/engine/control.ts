@@ -1,8 +1,11 @@
 // The control endpoint (issue 3 §3): HTTP on 127.0.0.1 only. Reads are open; writes need
 // the bearer token and are applied by the reactor between scans, then answered. With
 // several instances in the process, `?instance=ID` picks one (GET /status lists them all).
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { UsageError } from '../common/errors.js';
 import { parseCadenceWrite } from './cadence.js';
 import type { Reactor } from './reactor.js';
 
@@ -11,18 +14,40 @@ export interface ControlServer {
   close(): Promise<void>;
 }
 
+/** The largest write body taken (a cadence write is a few dozen bytes). */
+export const MAX_BODY_BYTES = 65_536;
+
 function send(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return;
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(`${JSON.stringify(body)}\n`);
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  let body = '';
-  for await (const chunk of req) {
-    body += chunk;
-    if (body.length > 65536) throw new Error('body too large');
-  }
-  return body;
+/**
+ * The whole body, read before any answer (a connection closed on unread bytes is reset, and
+ * the answer is lost with it); its text, or null past MAX_BODY_BYTES (the rest dropped).
+ */
+function readBody(req: IncomingMessage): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    req.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes <= MAX_BODY_BYTES) chunks.push(chunk);
+      else chunks.length = 0;
+    });
+    req.once('end', () =>
+      resolve(bytes > MAX_BODY_BYTES ? null : Buffer.concat(chunks).toString('utf8')),
+    );
+    req.once('error', reject);
+  });
+}
+
+/** Constant-time token check (no timing oracle on the control token). */
+function authorised(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header ?? '');
+  const want = Buffer.from(`Bearer ${token}`);
+  return given.length === want.length && timingSafeEqual(given, want);
 }
 
 export async function startControl(
@@ -42,8 +67,14 @@ export async function startControl(
     });
     return null;
   };
-  const server: Server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const text = await readBody(req);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    } catch {
+      return send(res, 400, { error: 'request target: not a valid URL' });
+    }
     if (req.method === 'GET' && url.pathname === '/status') {
       if (url.searchParams.get('instance') === null && ids.length > 1) {
         return send(res, 200, { instances: ids.map((id) => status(id)) });
@@ -52,41 +83,75 @@ export async function startControl(
       if (id !== null) send(res, 200, status(id));
       return;
     }
-    if (url.pathname === '/cadence' && ['GET', 'PUT', 'POST'].includes(req.method ?? '')) {
-      const id = pick(url, res);
-      if (id === null) return;
-      const reactor = reactors.get(id) as Reactor;
-      if (req.method === 'GET') return send(res, 200, reactor.cadence.snapshot());
-      if (token === null) return send(res, 403, { error: 'writes disabled: no control token set' });
-      if (req.headers.authorization !== `Bearer ${token}`) {
-        return send(res, 401, { error: 'missing or wrong bearer token' });
-      }
-      let raw: unknown;
-      try {
-        raw = JSON.parse(await readBody(req));
-      } catch {
-        return send(res, 400, { error: 'body: not valid JSON' });
-      }
-      const w = parseCadenceWrite(raw);
-      if (!w.ok) return send(res, 400, { error: w.reason });
-      const who = String(req.headers['x-violet-operator'] ?? 'control-api').slice(0, 64);
-      reactor.enqueue({
-        ...w.value,
-        who,
-        done: ({ change, atScan }) =>
-          send(res, 200, {
-            action: change.action,
-            old: change.old,
-            new: change.next,
-            at_scan: atScan,
-          }),
-      });
-      return;
+    if (url.pathname !== '/cadence') {
+      return send(res, 404, { error: 'routes: GET /cadence, GET /status, PUT /cadence' });
     }
-    send(res, 404, { error: 'routes: GET /cadence, GET /status, PUT /cadence' });
+    if (!['GET', 'PUT', 'POST'].includes(req.method ?? '')) {
+      res.setHeader('allow', 'GET, PUT, POST');
+      return send(res, 405, { error: `${req.method} /cadence: use GET to read, PUT to write` });
+    }
+    const id = pick(url, res);
+    if (id === null) return;
+    const reactor = reactors.get(id) as Reactor;
+    if (req.method === 'GET') return send(res, 200, reactor.cadence.snapshot());
+    if (token === null) return send(res, 403, { error: 'writes disabled: no control token set' });
+    if (!authorised(req.headers.authorization, token)) {
+      return send(res, 401, { error: 'missing or wrong bearer token' });
+    }
+    if (text === null)
+      return send(res, 413, { error: `body: larger than ${MAX_BODY_BYTES} bytes` });
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      return send(res, 400, { error: 'body: not valid JSON' });
+    }
+    const w = parseCadenceWrite(raw);
+    if (!w.ok) return send(res, 400, { error: w.reason });
+    const who = String(req.headers['x-violet-operator'] ?? 'control-api').slice(0, 64);
+    reactor.enqueue({
+      ...w.value,
+      who,
+      done: ({ change, atScan, changed }) =>
+        send(res, 200, {
+          action: change.action,
+          old: change.old,
+          new: change.next,
+          at_scan: atScan,
+          changed,
+        }),
+    });
+  };
+  const server: Server = createServer((req, res) => {
+    // Whatever a request holds, the engine answers it and goes on.
+    handle(req, res).catch((e: unknown) => {
+      send(res, 500, { error: (e as Error).message });
+      req.destroy();
+    });
+  });
+  // CONNECT and upgrade requests bypass the handler; without these, the socket just closes.
+  const refuse = (_req: IncomingMessage, socket: Duplex) =>
+    socket.end('HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  server.on('connect', refuse);
+  server.on('upgrade', refuse);
+  // A request the parser refuses: answered, then what the client still sends is read and
+  // dropped (closing on unread bytes resets the connection, and the answer with it).
+  server.on('clientError', (e: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable) return socket.destroy();
+    const status =
+      e.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    socket.on('data', () => {});
+    setTimeout(() => socket.destroy(), 10_000).unref();
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new UsageError(`--control-port ${port}: in use by another process on 127.0.0.1`)
+          : new UsageError(`--control-port ${port}: cannot listen (${e.code ?? e.message})`),
+      ),
+    );
     server.listen(port, '127.0.0.1', () => resolve());
   });
   return {

@@ -15,7 +15,7 @@ import type { JournalWriter } from '../journal/writer.js';
 import { type Planes, parseScanLine, type Scan } from '../model/index.js';
 import type { ScanSource } from '../sources/archive.js';
 import type { CadenceAction, CadenceChange, CadencePlane, Quantum } from './cadence.js';
-import { quantumText } from './cadence.js';
+import { quantumText, sameQuantum } from './cadence.js';
 import type { Clock, ReplayClock } from './clock.js';
 import type { DecisionEngine } from './decision.js';
 import type { Fills, MockExchange } from './exchange.js';
@@ -45,7 +45,8 @@ export interface ControlCommand {
   readonly action: CadenceAction;
   readonly quantum: Quantum;
   readonly who: string;
-  readonly done: (r: { change: CadenceChange; atScan: number | null }) => void;
+  /** `changed` false: the quantum already in force (nothing applied, nothing audited). */
+  readonly done: (r: { change: CadenceChange; atScan: number | null; changed: boolean }) => void;
 }
 
 export interface ReactorHooks {
@@ -110,6 +111,12 @@ export class Reactor {
   private applyCommands(): void {
     while (this.commands.length > 0) {
       const cmd = this.commands.shift() as ControlCommand;
+      if (sameQuantum(this.cadence.get(cmd.action), cmd.quantum)) {
+        const old = this.cadence.get(cmd.action);
+        const change = { action: cmd.action, old, next: old, who: cmd.who };
+        cmd.done({ change, atScan: this.stats.lastScanNumber, changed: false });
+        continue;
+      }
       const change = this.cadence.set(cmd.action, cmd.quantum, cmd.who);
       const atMs = Date.now();
       this.auditSeq++;
@@ -124,7 +131,7 @@ export class Reactor {
         new_value: quantumText(change.next),
       });
       this.writer.sync();
-      cmd.done({ change, atScan: this.stats.lastScanNumber });
+      cmd.done({ change, atScan: this.stats.lastScanNumber, changed: true });
     }
   }
 

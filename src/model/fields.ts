@@ -29,10 +29,16 @@ export function optFinite(v: unknown, field: string): number | null {
   return v === undefined || v === null ? null : finite(v, field);
 }
 
-export function integer(v: unknown, field: string, min = Number.MIN_SAFE_INTEGER): number {
+export function integer(
+  v: unknown,
+  field: string,
+  min = Number.MIN_SAFE_INTEGER,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const x = finite(v, field);
   if (!Number.isSafeInteger(x)) throw new InvalidInput(`${field}: expected an integer`);
   if (x < min) throw new InvalidInput(`${field}: must be >= ${min}`);
+  if (x > max) throw new InvalidInput(`${field}: must be <= ${max}`);
   return x;
 }
 
