@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { journalExists, openSink } from '../journal/open.js';
+import { checkJournal, openSink } from '../journal/open.js';
 import { TRADES } from '../journal/schema.js';
 import { type BacktestSummary, runBacktest } from '../runtime/backtest.js';
 import { archiveSource } from '../sources/index.js';
@@ -112,7 +112,7 @@ export function registerBacktest(program: Command): void {
     .requiredOption('--format <fmt>', 'jsonl | csv | parquet')
     .requiredOption('--out <file>', 'output file')
     .action(async (o: { journal: string; instance?: string; format: string; out: string }) => {
-      if (!journalExists(o.journal)) throw new UsageError(`no such journal: ${o.journal}`);
+      checkJournal(o.journal, true);
       const format = exportFormat(o.format);
       const sink = await openSink(o.journal);
       try {

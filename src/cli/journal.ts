@@ -2,8 +2,8 @@
 // ordered by its key, the DDL of each backend, and draining the spool.
 import type { Command } from 'commander';
 import {
+  checkJournal,
   DEFAULT_JOURNAL,
-  journalExists,
   openSink,
   spoolDirsOf,
   spoolWriter,
@@ -63,7 +63,7 @@ export function registerJournal(program: Command): void {
         out: string;
         instance?: string;
       }) => {
-        if (!journalExists(o.journal)) throw new UsageError(`no such journal: ${o.journal}`);
+        checkJournal(o.journal, true);
         const format = exportFormat(o.format);
         const n = await exportTable(o.journal, o.table, format, o.out, o.instance ?? null);
         process.stdout.write(`exported ${o.table} (${n} rows) to ${o.out}\n`);
@@ -88,6 +88,7 @@ export function registerJournal(program: Command): void {
     .description('write rows waiting in the spool (after a crash or an outage) into the journal')
     .option('--journal <journal>', JOURNAL_HELP, DEFAULT_JOURNAL)
     .action(async (o: { journal: string }) => {
+      checkJournal(o.journal, false);
       let drained = 0;
       const failed: string[] = [];
       for (const dir of spoolDirsOf(o.journal)) {

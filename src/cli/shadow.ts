@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { Log, parseLogFormat, setProcessLogFormat } from '../common/log.js';
 import type { EngineConfig } from '../engine/config.js';
 import type { RunStats } from '../engine/reactor.js';
-import { DEFAULT_JOURNAL, journalExists } from '../journal/open.js';
+import { checkJournal, DEFAULT_JOURNAL } from '../journal/open.js';
 import { soakReportFromJournal } from '../runtime/report.js';
 import { type InstanceStatus, runInstances, type ShadowResult } from '../runtime/shadow.js';
 import { archiveSource, type ScanSource } from '../sources/index.js';
@@ -365,7 +365,7 @@ export function registerShadow(program: Command): void {
     .option('--json <file>', 'write the report as JSON')
     .option('--md <file>', 'write the report as Markdown')
     .action(async (o: { journal: string; instance?: string; json?: string; md?: string }) => {
-      if (!journalExists(o.journal)) throw new UsageError(`no such journal: ${o.journal}`);
+      checkJournal(o.journal, true);
       const report = await soakReportFromJournal(o.journal, o.instance ?? null);
       process.stdout.write(emitReport(report, o));
     });

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { type Command, InvalidArgumentError } from 'commander';
 import { isClickHouseUrl } from '../journal/clickhouse.js';
-import { journalExists } from '../journal/open.js';
+import { checkJournal } from '../journal/open.js';
 import { quote } from '../journal/read.js';
 import { DECISIONS, UNIVERSE } from '../journal/schema.js';
 import { createCleanTrades, runClean } from '../studies/clean/index.js';
@@ -32,6 +32,7 @@ interface CommonOptions {
 function source(o: CommonOptions): TradeSource {
   if (o.trades !== undefined && o.journal === undefined) return { file: o.trades };
   if (o.trades === undefined && o.journal !== undefined) {
+    checkJournal(o.journal, true);
     return { journal: o.journal, table: o.table ?? 'violet_trades' };
   }
   throw new UsageError('give the trades as --trades FILE, or as --journal F [--table T]');
@@ -184,7 +185,7 @@ export function registerStudy(program: Command): void {
     )
     .option('--instance <id>', 'the soak instance (default: the only one)')
     .action(async (o: CommonOptions & { decisions: string; instance?: string }) => {
-      if (!journalExists(o.decisions)) throw new UsageError(`no such journal: ${o.decisions}`);
+      checkJournal(o.decisions, true);
       const local = await localDecisions(o.decisions);
       try {
         await study('colocate', o, (db) => runColocate(db.conn, local.path, o.instance ?? null));

@@ -2,8 +2,9 @@
 // URL, with its spool: beside the file, or under var/spool/ (relative to the working
 // directory) for a URL, one per set of instances, since several processes may share one
 // ClickHouse (a DuckDB file has one writer at a time anyway).
-import { existsSync, readdirSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { UsageError } from '../common/errors.js';
 import { ClickHouseJournal, isClickHouseUrl, parseClickHouseUrl } from './clickhouse.js';
 import { DuckDbJournal } from './duckdb.js';
 import type { JournalSink } from './sink.js';
@@ -52,13 +53,61 @@ export function statsFileFor(journal: string): string {
   return `${localBase(journal)}.stats.jsonl`;
 }
 
-/** A journal a read can open: a URL (the server answers or not), or an existing file. */
-export function journalExists(journal: string): boolean {
+/** DuckDB's file header holds this magic at byte 8 (after the header checksum). */
+const DUCKDB_MAGIC = 'DUCK';
+
+/**
+ * A journal location checked before anything touches the disk: a ClickHouse URL, a DuckDB
+ * database (by its header, whatever its name), or — unless `mustExist` — an absent path, to
+ * be created. Never an in-memory database, a remote or extension path, or another file.
+ */
+export function checkJournal(journal: string, mustExist: boolean): void {
   if (isClickHouseUrl(journal)) {
     parseClickHouseUrl(journal);
-    return true;
+    return;
   }
-  return existsSync(journal);
+  if (
+    journal.trim() === '' ||
+    journal.startsWith(':memory:') ||
+    /^[A-Za-z][\w+.-]*:/.test(journal)
+  ) {
+    throw new UsageError(
+      `--journal ${JSON.stringify(journal)}: expected a DuckDB file or a clickhouse:// URL`,
+    );
+  }
+  let size: number;
+  try {
+    const st = statSync(journal);
+    if (st.isDirectory())
+      throw new UsageError(`--journal ${journal}: a directory, not a DuckDB file`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !mustExist) return;
+    throw new UsageError(
+      code === 'ENOENT'
+        ? `no such journal: ${journal}`
+        : `--journal ${journal}: cannot read (${code})`,
+    );
+  }
+  const head = Buffer.alloc(12);
+  let fd: number | null = null;
+  try {
+    fd = openSync(journal, 'r');
+    readSync(fd, head, 0, 12, 0);
+  } catch (e) {
+    throw new UsageError(
+      `--journal ${journal}: cannot read (${(e as NodeJS.ErrnoException).code})`,
+    );
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+  if (size < 12 || head.toString('latin1', 8, 12) !== DUCKDB_MAGIC) {
+    throw new UsageError(
+      `--journal ${journal}: not a DuckDB database (its header is not DuckDB's)`,
+    );
+  }
 }
 
 export function openSink(journal: string): Promise<JournalSink> {
@@ -67,6 +116,7 @@ export function openSink(journal: string): Promise<JournalSink> {
 
 /** The writer of these instances' rows, through their spool. */
 export function journalWriter(journal: string, instances: readonly string[]): JournalWriter {
+  checkJournal(journal, false);
   return spoolWriter(journal, spoolDirFor(journal, instances));
 }
 

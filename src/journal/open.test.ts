@@ -1,0 +1,48 @@
+import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../common/errors.js';
+import { tempDir } from '../test-support/journal.js';
+import { DuckDbJournal } from './duckdb.js';
+import { checkJournal } from './open.js';
+
+describe('journal identity', () => {
+  const dir = tempDir('violet-open-');
+  const at = (name: string) => join(dir, name);
+
+  it('takes a DuckDB database by its header whatever its name, an absent path, a ClickHouse URL', async () => {
+    const db = await DuckDbJournal.open(at('named.notes'));
+    db.close();
+    expect(() => checkJournal(at('named.notes'), true)).not.toThrow();
+    expect(() => checkJournal(at('new.duckdb'), false)).not.toThrow();
+    expect(() => checkJournal('clickhouse://127.0.0.1:8123/violet', true)).not.toThrow();
+  });
+
+  it('refuses anything else with one reason, before touching the disk', () => {
+    writeFileSync(at('notes.jsonl'), '{"a":1}\n');
+    writeFileSync(at('empty.duckdb'), '');
+    writeFileSync(at('fake.duckdb'), 'PAR1PAR1PAR1PAR1');
+    mkdirSync(at('folder'));
+    writeFileSync(at('locked.duckdb'), 'x'.repeat(64));
+    chmodSync(at('locked.duckdb'), 0);
+    const before = readdirSync(dir).sort();
+    const refused: [string, boolean, RegExp][] = [
+      [at('notes.jsonl'), false, /not a DuckDB database/],
+      [at('empty.duckdb'), false, /not a DuckDB database/],
+      [at('fake.duckdb'), false, /not a DuckDB database/],
+      [at('folder'), false, /a directory/],
+      ['', false, /expected a DuckDB file or a clickhouse/],
+      [':memory:', false, /expected a DuckDB file/],
+      ['http://example.com/j.duckdb', false, /expected a DuckDB file/],
+      ['md:journal', false, /expected a DuckDB file/],
+      [at('absent.duckdb'), true, /no such journal/],
+    ];
+    // root reads a mode-0 file anyway: the unreadable case only holds for other users.
+    if (process.getuid?.() !== 0) refused.push([at('locked.duckdb'), true, /cannot read/]);
+    for (const [journal, mustExist, reason] of refused) {
+      expect(() => checkJournal(journal, mustExist), journal).toThrow(UsageError);
+      expect(() => checkJournal(journal, mustExist), journal).toThrow(reason);
+    }
+    expect(readdirSync(dir).sort()).toEqual(before);
+  });
+});
