@@ -8,7 +8,7 @@ import { CheckFailed, UsageError } from './errors.js';
 import { registerGen } from './gen.js';
 import { registerJournal } from './journal.js';
 import { registerKernel } from './kernel.js';
-import { checkOutputs } from './paths.js';
+import { checkPaths } from './paths.js';
 import { registerPlanes } from './planes.js';
 import { registerPublish } from './publish.js';
 import { registerShadow } from './shadow.js';
@@ -25,7 +25,7 @@ const program = new Command('violet')
   .description('VIOLET — shadow alpha decision engine and research studies')
   .version(version, '-V, --version', 'print the version')
   .exitOverride()
-  .hook('preAction', (_program, action) => checkOutputs(action.opts()));
+  .hook('preAction', (_program, action) => checkPaths(action.opts()));
 
 registerKernel(program);
 registerDrift(program);

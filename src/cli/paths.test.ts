@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../common/errors.js';
 import { violet } from '../test-support/cli.js';
 import { sampleArchive, tempDir } from '../test-support/journal.js';
-import { checkOutputs } from './paths.js';
+import { checkPaths } from './paths.js';
 
 describe('outputs never land on inputs', () => {
   const dir = tempDir('violet-paths-');
@@ -27,11 +27,9 @@ describe('outputs never land on inputs', () => {
       { config: [at('a.json'), at('scans.jsonl')], json: at('scans.jsonl') },
       { json: at('r.json'), md: at('r.json') },
     ];
-    for (const o of refused) expect(() => checkOutputs(o), JSON.stringify(o)).toThrow(UsageError);
-    expect(() =>
-      checkOutputs({ journal, out: at('export.csv'), json: at('r.json') }),
-    ).not.toThrow();
-    expect(() => checkOutputs({ journal: 'clickhouse://h:1/db', json: true })).not.toThrow();
+    for (const o of refused) expect(() => checkPaths(o), JSON.stringify(o)).toThrow(UsageError);
+    expect(() => checkPaths({ journal, out: at('export.csv'), json: at('r.json') })).not.toThrow();
+    expect(() => checkPaths({ journal: 'clickhouse://h:1/db', json: true })).not.toThrow();
   });
 
   it('leaves the journal as it was when an export names it as its output', async () => {

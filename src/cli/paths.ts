@@ -1,7 +1,7 @@
 // No command writes over what it reads: an output that is the same file as an input or a
 // journal (same path, a symlink to it, a hard link: same device and inode), or as a journal's
 // write-ahead log or spool, is refused before the command starts.
-import { realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../common/errors.js';
 import { isClickHouseUrl } from '../journal/clickhouse.js';
@@ -40,10 +40,50 @@ function paths(v: unknown): string[] {
   return [];
 }
 
-/** Refuses an output that resolves to an input, a journal or its files, or another output. */
-export function checkOutputs(opts: Record<string, unknown>): void {
+/** An input must be a readable file: not missing, not a directory. */
+function checkInput(option: string, path: string): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(path).isDirectory();
+    if (!isDir) accessSync(path, constants.R_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      code === 'ENOENT'
+        ? `--${option} ${path}: no such file`
+        : `--${option} ${path}: cannot read (${code})`,
+    );
+  }
+  if (isDir) throw new UsageError(`--${option} ${path}: a directory, not a file`);
+}
+
+/** An output must not be a directory (but `--charts`, which names one). */
+function checkOutput(option: string, path: string): void {
+  let isDir = false;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch {
+    return;
+  }
+  if (isDir && option !== 'charts')
+    throw new UsageError(`--${option} ${path}: a directory, not a file`);
+}
+
+/** `--blue-source` for `blueSource`, as the user typed it. */
+const flag = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/**
+ * Refuses a missing, unreadable or directory input, a directory output, and an output that
+ * resolves to an input, a journal or its files, or another output.
+ */
+export function checkPaths(opts: Record<string, unknown>): void {
   const read: [string, Identity][] = [];
-  for (const k of INPUTS) for (const p of paths(opts[k])) read.push([p, identity(p)]);
+  for (const k of INPUTS) {
+    for (const p of paths(opts[k])) {
+      checkInput(flag(k), p);
+      read.push([p, identity(p)]);
+    }
+  }
   const journal = opts.journal;
   if (typeof journal === 'string' && journal !== '' && !isClickHouseUrl(journal)) {
     for (const p of [journal, `${journal}.wal`, `${journal}.spool`]) read.push([p, identity(p)]);
@@ -51,10 +91,11 @@ export function checkOutputs(opts: Record<string, unknown>): void {
   const written: [string, Identity][] = [];
   for (const k of OUTPUTS) {
     for (const p of paths(opts[k])) {
+      checkOutput(flag(k), p);
       const id = identity(p);
       const hit = [...read, ...written].find(([, other]) => same(id, other));
       if (hit !== undefined) {
-        throw new UsageError(`--${k} ${p}: is ${hit[0]}, which this command reads or writes`);
+        throw new UsageError(`--${flag(k)} ${p}: is ${hit[0]}, which this command reads or writes`);
       }
       written.push([p, id]);
     }
