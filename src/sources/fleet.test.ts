@@ -64,9 +64,10 @@ describe('several engines sharing one stream and one ClickHouse', () => {
     };
     const journal = clickhouse.url('fleet');
     const live = ['shadow', '--nats', nats.url, '--journal', journal, '--idle-exit', '3'];
+    // The first engine runs until SIGTERM: the test reads its status while it runs (an idle
+    // exit after a fixed 6 s let a loaded machine end it before the status was read).
     const first = violetChild([
-      ...live.slice(0, -1),
-      '6',
+      ...live.slice(0, -2),
       '--config',
       configs.alpha,
       '--config',
@@ -98,7 +99,7 @@ describe('several engines sharing one stream and one ClickHouse', () => {
     // The live feed flushes every 2 s of wall time: the spool empties while the engine idles.
     const settled = (st: Row | undefined) => st?.accepted === 1500 && st?.spool_depth === 0;
     while (!settled(engine?.status as Row | undefined)) {
-      expect(first.proc.exitCode).toBe(null);
+      expect(first.proc.exitCode, first.stderr).toBe(null);
       await sleep(300);
       engine = JSON.parse(
         ok(['status', '--nats', nats.url, '--durable', 'alpha', '--json']),
@@ -114,8 +115,9 @@ describe('several engines sharing one stream and one ClickHouse', () => {
       },
     });
 
-    expect(await first.exited).toBe(0);
-    expect(await second.exited).toBe(0);
+    first.proc.kill('SIGTERM');
+    expect(await first.exited, first.stderr).toBe(0);
+    expect(await second.exited, second.stderr).toBe(0);
     expect(first.stdout).toMatch(/alpha: 1500 scans, 1500 decisions .*\nbeta: 1500 scans, 1500/);
     const logged = second.stderr
       .split('\n')
