@@ -49,8 +49,9 @@ function feedStatus(url: string): Status {
   return JSON.parse(ok(['status', '--nats', url, '--json']));
 }
 
+/** Waits for the engine to acknowledge `seq`: a condition, with a deadline a loaded machine meets. */
 async function acknowledged(url: string, seq: number): Promise<void> {
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 60_000;
   while ((feedStatus(url).consumer?.ack_floor_seq ?? 0) < seq) {
     if (Date.now() > deadline) throw new Error(`stream sequence ${seq} never acknowledged`);
     await sleep(200);
@@ -329,7 +330,7 @@ describe('cadence plane', () => {
     // In force once the engine's own status (stored with its lease) says so.
     const decideEvery = () =>
       feedStatus(server.url).engine?.status?.cadence?.decide?.every_scans as number | undefined;
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 60_000;
     while (decideEvery() !== 1) {
       expect(Date.now()).toBeLessThan(deadline);
       await sleep(200);
