@@ -23,8 +23,8 @@ const UNMOVED = new Set([
   'shadow-violet_rejects.jsonl',
 ]);
 
-function run(args: readonly string[]): void {
-  const r = violet(args);
+async function run(args: readonly string[]): Promise<void> {
+  const r = await violet(args);
   if (r.status !== 0) throw new Error(`violet ${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
 }
 
@@ -36,13 +36,16 @@ function sha256(path: string): string {
  * Every pinned artifact of one market, by name. `edit` changes the shadow/backtest input
  * archive (lines of JSON) before it is run; the generated markets are pinned as generated.
  */
-function artifacts(dir: string, edit: (lines: string[]) => void = () => {}): Map<string, string> {
+async function artifacts(
+  dir: string,
+  edit: (lines: string[]) => void = () => {},
+): Promise<Map<string, string>> {
   mkdirSync(dir, { recursive: true });
   const out = new Map<string, string>();
   const file = (name: string) => join(dir, name);
   for (const seed of ['1', '2']) {
     const name = `gen-scans-seed${seed}.jsonl`;
-    run([
+    await run([
       'gen',
       'scans',
       '--out',
@@ -64,11 +67,11 @@ function artifacts(dir: string, edit: (lines: string[]) => void = () => {}): Map
 
   const shadow = file('shadow.duckdb');
   const soak = ['--json', file('soak.json'), '--md', file('soak.md')];
-  run(['shadow', '--scans', archive, '--journal', shadow, ...soak]);
+  await run(['shadow', '--scans', archive, '--journal', shadow, ...soak]);
   for (const table of ['violet_decisions', 'violet_universe', 'violet_rejects']) {
     const name = `shadow-${table}.jsonl`;
     const args = ['--table', table, '--format', 'jsonl', '--out', file(name)];
-    run(['journal', 'export', '--journal', shadow, ...args]);
+    await run(['journal', 'export', '--journal', shadow, ...args]);
     out.set(name, sha256(file(name)));
   }
   out.set('soak.json', sha256(file('soak.json')));
@@ -76,8 +79,17 @@ function artifacts(dir: string, edit: (lines: string[]) => void = () => {}): Map
 
   const backtest = file('backtest.duckdb');
   const summary = ['--json', file('backtest.json'), '--chart', file('equity.svg')];
-  run(['backtest', '--scans', archive, '--journal', backtest, ...summary]);
-  run(['trades', 'export', '--journal', backtest, '--format', 'csv', '--out', file('trades.csv')]);
+  await run(['backtest', '--scans', archive, '--journal', backtest, ...summary]);
+  await run([
+    'trades',
+    'export',
+    '--journal',
+    backtest,
+    '--format',
+    'csv',
+    '--out',
+    file('trades.csv'),
+  ]);
   out.set('trades.csv', sha256(file('trades.csv')));
   out.set('backtest.json', sha256(file('backtest.json')));
   return out;
@@ -101,8 +113,8 @@ describe('goldens', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   let golden: Map<string, string>;
 
-  it('pins the market, the shadow journal, the soak report and the backtest byte for byte', () => {
-    golden = artifacts(join(dir, 'golden'));
+  it('pins the market, the shadow journal, the soak report and the backtest byte for byte', async () => {
+    golden = await artifacts(join(dir, 'golden'));
     if (process.env.VIOLET_UPDATE_GOLDENS === '1') {
       const lines = [...golden].map(([name, hash]) => `${hash}  ${name}`);
       writeFileSync(PINS, `${lines.join('\n')}\n`);
@@ -110,11 +122,11 @@ describe('goldens', () => {
     expect(Object.fromEntries(golden)).toEqual(Object.fromEntries(pinned()));
   });
 
-  it('moves every artifact that depends on a scan when one number of that scan moves', () => {
+  it('moves every artifact that depends on a scan when one number of that scan moves', async () => {
     // The first trade's entry scan (trade ids end in the deciding scan) decides harder.
     const trades = readFileSync(join(dir, 'golden', 'trades.csv'), 'utf8').split('\n');
     const entry = Number((trades[1] as string).split(',')[0]?.split('-').at(-1));
-    const moved = artifacts(join(dir, 'moved'), (lines) => {
+    const moved = await artifacts(join(dir, 'moved'), (lines) => {
       const scan = JSON.parse(lines[entry] as string);
       expect(scan.scan_number).toBe(entry);
       scan.vel_div = -0.045;

@@ -10,9 +10,9 @@ function lines(text: string): string[] {
 }
 
 describe('kernel eval conformance against the CPython oracle', () => {
-  it(`matches CPython bit for bit on ${COUNT} adversarial vectors (seed ${SEED})`, () => {
+  it(`matches CPython bit for bit on ${COUNT} adversarial vectors (seed ${SEED})`, async () => {
     const vectors = generateVectors(COUNT, SEED);
-    const ts = violet(['kernel', 'eval'], vectors);
+    const ts = await violet(['kernel', 'eval'], vectors);
     const py = python('conformance/reference.py', [], vectors);
     expect(ts.status).toBe(0);
     expect(py.status).toBe(0);
@@ -49,7 +49,7 @@ describe('kernel eval conformance against the CPython oracle', () => {
     expect(has((o) => o.op === 'round_half_even' && (o.x as number) % 1 === 0.5)).toBe(true);
   });
 
-  it('answers a bad line with an error and goes on', () => {
+  it('answers a bad line with an error and goes on', async () => {
     const input = [
       '{"id":1,"op":"py_round","x":0.0078125,"n":6}',
       'not json',
@@ -58,7 +58,7 @@ describe('kernel eval conformance against the CPython oracle', () => {
       '{"id":4,"op":"size","vel_div":-0.03375,"params":{"max_leverage":9,"bogus":1}}',
       '{"id":5,"op":"round_half_even","x":2.5}',
     ].join('\n');
-    const out = lines(violet(['kernel', 'eval'], input).stdout).map((l) => JSON.parse(l));
+    const out = lines((await violet(['kernel', 'eval'], input)).stdout).map((l) => JSON.parse(l));
     expect(out).toHaveLength(6);
     expect(out[0]).toEqual({ id: 1, y: 0.007812 });
     expect(out[1]).toEqual({ id: null, error: 'invalid json' });

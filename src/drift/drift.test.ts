@@ -26,7 +26,7 @@ function file(text: string): string {
 }
 
 describe('drift-check', () => {
-  it('reports every pinned constant found in a matching source as same, exit 0', () => {
+  it('reports every pinned constant found in a matching source as same, exit 0', async () => {
     const rows = driftCheck(BLUE_LIKE);
     const byStatus = (s: string) => rows.filter((r) => r.status === s).map((r) => r.constant);
     expect(byStatus('differs')).toEqual([]);
@@ -41,10 +41,10 @@ describe('drift-check', () => {
       'base_fraction (base_fraction)',
     ]);
     expect(byStatus('not found')).toContain('abs_max_leverage');
-    expect(violet(['drift-check', '--blue-source', file(BLUE_LIKE)]).status).toBe(0);
+    expect((await violet(['drift-check', '--blue-source', file(BLUE_LIKE)])).status).toBe(0);
   });
 
-  it("catches blue_parity's max_leverage drift and a changed stablecoin set, exit 1", () => {
+  it("catches blue_parity's max_leverage drift and a changed stablecoin set, exit 1", async () => {
     const drifted = BLUE_LIKE.replace('max_leverage=9.0', 'max_leverage=5.0').replace(
       '"AEURUSDT",',
       '"XUSDUSDT",',
@@ -59,15 +59,15 @@ describe('drift-check', () => {
       status: 'differs',
       found: '10 symbols; missing AEURUSDT; extra XUSDUSDT',
     });
-    const run = violet(['drift-check', '--blue-source', file(drifted), '--json']);
+    const run = await violet(['drift-check', '--blue-source', file(drifted), '--json']);
     expect(run.status).toBe(1);
     expect(
       JSON.parse(run.stdout).filter((r: { status: string }) => r.status === 'differs'),
     ).toHaveLength(2);
   });
 
-  it('refuses a missing file with one line and exit 2', () => {
-    const run = violet(['drift-check', '--blue-source', 'no/such/file.py']);
+  it('refuses a missing file with one line and exit 2', async () => {
+    const run = await violet(['drift-check', '--blue-source', 'no/such/file.py']);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/^violet: cannot read no\/such\/file\.py/);
   });

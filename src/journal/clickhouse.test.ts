@@ -55,9 +55,14 @@ describe.each(BACKENDS)('ClickHouse journal on %s', (_name, start, isDebian) => 
     rmSync(server.dir, { recursive: true, force: true });
   });
 
-  function exportFile(journal: string, table: string, format: string, out: string): Buffer {
+  async function exportFile(
+    journal: string,
+    table: string,
+    format: string,
+    out: string,
+  ): Promise<Buffer> {
     const args = ['--journal', journal, '--table', table, '--format', format, '--out', out];
-    const r = violet(['journal', 'export', ...args]);
+    const r = await violet(['journal', 'export', ...args]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     return readFileSync(out);
@@ -88,7 +93,7 @@ describe.each(BACKENDS)('ClickHouse journal on %s', (_name, start, isDebian) => 
       [journal, join(dir, 'ch.json')],
       [duck, join(dir, 'duck.json')],
     ] as const) {
-      const r = violet(['shadow', '--scans', scans, '--journal', j, '--json', json]);
+      const r = await violet(['shadow', '--scans', scans, '--journal', j, '--json', json]);
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
     }
@@ -96,20 +101,22 @@ describe.each(BACKENDS)('ClickHouse journal on %s', (_name, start, isDebian) => 
     expect(readFileSync(join(dir, 'ch.json'), 'utf8')).toBe(report);
     // The same replay again, merges stopped: every row is in twice, every read sees it once.
     await server.sql('SYSTEM STOP MERGES soak.violet_decisions');
-    expect(violet(['shadow', '--scans', scans, '--journal', journal]).status).toBe(0);
+    expect((await violet(['shadow', '--scans', scans, '--journal', journal])).status).toBe(0);
     expect(await rows('SELECT count() AS n FROM soak.violet_decisions')).toEqual([{ n: 6000 }]);
     expect(await rows('SELECT count() AS n FROM soak.violet_decisions FINAL')).toEqual([
       { n: 3000 },
     ]);
     const again = join(dir, 'ch-again.json');
-    expect(violet(['soak', 'report', '--journal', journal, '--json', again]).status).toBe(0);
+    expect((await violet(['soak', 'report', '--journal', journal, '--json', again])).status).toBe(
+      0,
+    );
     expect(readFileSync(again, 'utf8')).toBe(report);
     for (const f of ['jsonl', 'csv', 'parquet']) {
-      const ch = exportFile(journal, 'violet_decisions', f, join(dir, `ch.${f}`));
-      const dk = exportFile(duck, 'violet_decisions', f, join(dir, `duck.${f}`));
+      const ch = await exportFile(journal, 'violet_decisions', f, join(dir, `ch.${f}`));
+      const dk = await exportFile(duck, 'violet_decisions', f, join(dir, `duck.${f}`));
       expect(ch.equals(dk)).toBe(true);
     }
-    expect(exportJsonl(journal, 'violet_decisions', join(dir, 'd.jsonl'))).toHaveLength(3000);
+    expect(await exportJsonl(journal, 'violet_decisions', join(dir, 'd.jsonl'))).toHaveLength(3000);
     // Booleans are stored as UInt8 0/1 (18.16 has no Bool) and read back as booleans.
     const actuated = await rows(
       'SELECT actuated, count() AS n FROM soak.violet_decisions FINAL GROUP BY actuated ORDER BY actuated',
@@ -152,7 +159,7 @@ describe.each(BACKENDS)('ClickHouse journal on %s', (_name, start, isDebian) => 
     expect(child.stderr).toMatch(/journal unavailable, rows kept in spool/);
     if (status !== 0) {
       expect(status).toBe(1);
-      const drain = violet(['journal', 'drain', '--journal', journal]);
+      const drain = await violet(['journal', 'drain', '--journal', journal]);
       expect(drain.status).toBe(0);
     }
     expect(spooled('outage')).toEqual([]);
@@ -163,11 +170,11 @@ describe.each(BACKENDS)('ClickHouse journal on %s', (_name, start, isDebian) => 
        FROM outage.violet_decisions FINAL`,
     );
     expect(count).toEqual({ final: n, keys: n, lo: 0, hi: n - 1 });
-    const decided = exportJsonl(journal, 'violet_decisions', join(dir, 'o.jsonl'));
+    const decided = await exportJsonl(journal, 'violet_decisions', join(dir, 'o.jsonl'));
     expect(decided.map((r) => r.scan_number)).toEqual(Array.from({ length: n }, (_, i) => i));
   });
 
-  it('runs the studies on trades a backtest journaled into ClickHouse', () => {
+  it('runs the studies on trades a backtest journaled into ClickHouse', async () => {
     const scans = sampleArchive(dir, 4000, 7);
     const journal = url('backtest');
     const duck = join(dir, 'bt.duckdb');
@@ -176,7 +183,7 @@ describe.each(BACKENDS)('ClickHouse journal on %s', (_name, start, isDebian) => 
       [duck, 'duck'],
     ] as const) {
       const out = ['--chart', join(dir, `${name}.svg`), '--json', join(dir, `${name}-bt.json`)];
-      const r = violet(['backtest', '--scans', scans, '--journal', j, ...out]);
+      const r = await violet(['backtest', '--scans', scans, '--journal', j, ...out]);
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
     }
@@ -185,7 +192,7 @@ describe.each(BACKENDS)('ClickHouse journal on %s', (_name, start, isDebian) => 
     expect(summary).toEqual(JSON.parse(readFileSync(join(dir, 'duck-bt.json'), 'utf8')));
 
     const json = ['--json', join(dir, 'ch-clean.json')];
-    const study = violet([
+    const study = await violet([
       'study',
       'clean',
       '--journal',
@@ -198,8 +205,8 @@ describe.each(BACKENDS)('ClickHouse journal on %s', (_name, start, isDebian) => 
     expect(study.status).toBe(0);
     // The same table exported from the DuckDB twin, through the file loader.
     const trades = join(dir, 'duck-trades.jsonl');
-    exportFile(duck, 'violet_trades', 'jsonl', trades);
-    const twin = violet([
+    await exportFile(duck, 'violet_trades', 'jsonl', trades);
+    const twin = await violet([
       'study',
       'clean',
       '--trades',
@@ -213,13 +220,23 @@ describe.each(BACKENDS)('ClickHouse journal on %s', (_name, start, isDebian) => 
     expect(clean.clean_trades).toBeGreaterThan(0);
 
     // Co-location reads the decisions and universe from ClickHouse as from DuckDB.
-    const colocated = [journal, duck].map((j, k) => {
+    const colocated = [];
+    for (const [k, j] of [journal, duck].entries()) {
       const out = join(dir, `colocate-${k}.json`);
-      const r = violet(['study', 'colocate', '--journal', j, '--decisions', j, '--json', out]);
+      const r = await violet([
+        'study',
+        'colocate',
+        '--journal',
+        j,
+        '--decisions',
+        j,
+        '--json',
+        out,
+      ]);
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
-      return JSON.parse(readFileSync(out, 'utf8'));
-    });
+      colocated.push(JSON.parse(readFileSync(out, 'utf8')));
+    }
     expect(colocated[0]).toEqual(colocated[1]);
     expect(colocated[0].colocated).toBeGreaterThan(0);
   });
@@ -292,7 +309,7 @@ describe.each(BACKENDS)('ClickHouse journal on %s', (_name, start, isDebian) => 
       join(local('legacy'), 'b+c', '000000000001.violet_rejects.jsonl'),
       `${row('b', 1)}\n${row('c', 2)}\n`,
     );
-    const r = violet(['journal', 'drain', '--journal', journal]);
+    const r = await violet(['journal', 'drain', '--journal', journal]);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(`drained 3 spooled rows into ${journal}\n`);
     expect(
@@ -317,7 +334,7 @@ describe.each(BACKENDS)('ClickHouse journal on %s', (_name, start, isDebian) => 
       `${JSON.stringify({ ...left, reason: 'r', raw: '' })}\n`,
     );
     const scans = sampleArchive(dir, 20, 12);
-    const r = violet(['shadow', '--scans', scans, '--journal', journal]);
+    const r = await violet(['shadow', '--scans', scans, '--journal', journal]);
     expect(r.status).toBe(0);
     expect(await rows('SELECT instance_id, source_seq FROM leftover.violet_rejects FINAL')).toEqual(
       [{ instance_id: 'x', source_seq: 9 }],
@@ -328,8 +345,8 @@ describe.each(BACKENDS)('ClickHouse journal on %s', (_name, start, isDebian) => 
     expect(spooled('leftover')).toEqual([]);
   });
 
-  it('refuses a malformed URL as a usage error', () => {
-    const r = violet(['journal', 'drain', '--journal', 'clickhouse://127.0.0.1/violet']);
+  it('refuses a malformed URL as a usage error', async () => {
+    const r = await violet(['journal', 'drain', '--journal', 'clickhouse://127.0.0.1/violet']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(
       /--journal: expected clickhouse:\/\/\[user\[:password\]@\]HOST:PORT\/DB/,

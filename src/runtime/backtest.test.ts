@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { RECORDED_TRADE_COLUMNS } from '../studies/db.js';
 import { violet } from '../test-support/cli.js';
 import { exportJsonl, sampleArchive, tempDir } from '../test-support/journal.js';
@@ -10,9 +10,9 @@ type Row = Record<string, number | string | null>;
 describe('backtest over a replayed archive', () => {
   const dir = tempDir();
   const scans = sampleArchive(dir, 8000, 5);
-  const runOnce = (name: string) => {
+  const runOnce = async (name: string) => {
     const journal = join(dir, `${name}.duckdb`);
-    const r = violet([
+    const r = await violet([
       'backtest',
       '--scans',
       scans,
@@ -27,10 +27,15 @@ describe('backtest over a replayed archive', () => {
     expect(r.status).toBe(0);
     return journal;
   };
-  const journal = runOnce('a');
-  const trades = exportJsonl(journal, 'violet_trades', join(dir, 't.jsonl')) as Row[];
-  const legs = exportJsonl(journal, 'violet_trade_exit_legs', join(dir, 'l.jsonl')) as Row[];
-  trades.sort((x, y) => (x.entry_scan as number) - (y.entry_scan as number));
+  let journal: string;
+  let trades: Row[];
+  let legs: Row[];
+  beforeAll(async () => {
+    journal = await runOnce('a');
+    trades = (await exportJsonl(journal, 'violet_trades', join(dir, 't.jsonl'))) as Row[];
+    legs = (await exportJsonl(journal, 'violet_trade_exit_legs', join(dir, 'l.jsonl'))) as Row[];
+    trades.sort((x, y) => (x.entry_scan as number) - (y.entry_scan as number));
+  });
 
   it('closes the accounting of every trade: Σ legs pnl − fees + funding = capital_after − capital_before', () => {
     expect(trades.length).toBeGreaterThan(20);
@@ -67,21 +72,23 @@ describe('backtest over a replayed archive', () => {
     expect(readFileSync(join(dir, 'a.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<polyline/);
   });
 
-  it('gives a byte-identical trade export for the same scans and config, in the studies shape', () => {
-    const other = runOnce('b');
-    const outs = [journal, other].map((j, i) => {
+  it('gives a byte-identical trade export for the same scans and config, in the studies shape', async () => {
+    const other = await runOnce('b');
+    const outs: Buffer[] = [];
+    for (const [i, j] of [journal, other].entries()) {
       const out = join(dir, `trades-${i}.csv`);
       expect(
-        violet(['trades', 'export', '--journal', j, '--format', 'csv', '--out', out]).status,
+        (await violet(['trades', 'export', '--journal', j, '--format', 'csv', '--out', out]))
+          .status,
       ).toBe(0);
-      return readFileSync(out);
-    });
+      outs.push(readFileSync(out));
+    }
     expect(outs[0]?.equals(outs[1] as Buffer)).toBe(true);
     expect(outs[0]?.toString().split('\n')[0]).toBe(RECORDED_TRADE_COLUMNS.join(','));
   });
 
-  it('refuses to mix a different config into the same instance of a journal', () => {
-    const r = violet([
+  it('refuses to mix a different config into the same instance of a journal', async () => {
+    const r = await violet([
       'backtest',
       '--scans',
       scans,

@@ -68,14 +68,14 @@ describe('cadence control plane over HTTP', () => {
     expect(child.exitCode).toBe(0);
 
     const s = applied.at_scan;
-    const decided = exportJsonl(journal, 'violet_decisions', join(dir, 'd.jsonl')).map(
+    const decided = (await exportJsonl(journal, 'violet_decisions', join(dir, 'd.jsonl'))).map(
       (r) => r.scan_number as number,
     );
     expect(decided.filter((n) => n <= s)).toEqual(Array.from({ length: s + 1 }, (_, i) => i));
     const after = decided.filter((n) => n > s);
     expect(after[0]).toBe(s + 5);
     expect(after.every((n, i) => n === s + 5 * (i + 1))).toBe(true);
-    const audit = exportJsonl(journal, 'violet_control_audit', join(dir, 'a.jsonl'));
+    const audit = await exportJsonl(journal, 'violet_control_audit', join(dir, 'a.jsonl'));
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({
       who: 'alice',
@@ -93,7 +93,7 @@ describe('journal outage', () => {
     const scans = sampleArchive(dir, 1200, 4);
     const journal = join(dir, 'j.duckdb');
     expect(
-      violet(['shadow', '--scans', sampleArchive(dir, 10, 4), '--journal', journal]).status,
+      (await violet(['shadow', '--scans', sampleArchive(dir, 10, 4), '--journal', journal])).status,
     ).toBe(0);
     // Another process holds DuckDB's file lock: the journal cannot be opened.
     const locker = spawn(
@@ -108,16 +108,16 @@ describe('journal outage', () => {
       { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     await waitFor(locker.stdout, /locked/);
-    const run = violet(['shadow', '--scans', scans, '--journal', journal]);
+    const run = await violet(['shadow', '--scans', scans, '--journal', journal]);
     locker.kill('SIGKILL');
     await new Promise((r) => locker.once('exit', r));
     expect(run.status).toBe(1);
     // 1200 decisions and the universe row of the first scan.
     expect(run.stderr).toMatch(/journal .* unavailable .*1201 rows wait in/);
-    const drain = violet(['journal', 'drain', '--journal', journal]);
+    const drain = await violet(['journal', 'drain', '--journal', journal]);
     expect(drain.status).toBe(0);
     expect(drain.stdout).toMatch(/drained 1201 spooled rows/);
-    const rows = exportJsonl(journal, 'violet_decisions', join(dir, 'd.jsonl'));
+    const rows = await exportJsonl(journal, 'violet_decisions', join(dir, 'd.jsonl'));
     expect(rows.map((r) => r.scan_number)).toEqual(Array.from({ length: 1200 }, (_, i) => i));
   });
 });

@@ -7,15 +7,15 @@ import { exportJsonl, sampleArchive, tempDir } from '../test-support/journal.js'
 
 type Row = Record<string, unknown>;
 
-function ok(args: readonly string[]): { stdout: string; stderr: string } {
-  const r = violet(args);
+async function ok(args: readonly string[]): Promise<{ stdout: string; stderr: string }> {
+  const r = await violet(args);
   if (r.status !== 0) throw new Error(`violet ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
   return r;
 }
 
 let exports = 0;
-function table(journal: string, name: string, instance: string): Row[] {
-  return exportJsonl(journal, name, join(tempDir(), `t${++exports}.jsonl`)).filter(
+async function table(journal: string, name: string, instance: string): Promise<Row[]> {
+  return (await exportJsonl(journal, name, join(tempDir(), `t${++exports}.jsonl`))).filter(
     (r) => r.instance_id === instance,
   );
 }
@@ -27,7 +27,7 @@ function configFile(dir: string, name: string, config: object): string {
 }
 
 describe('several instances in one process', () => {
-  it('journals each instance as its own run would, with JSON logs naming the instance', () => {
+  it('journals each instance as its own run would, with JSON logs naming the instance', async () => {
     const dir = tempDir();
     const scans = sampleArchive(dir, 1500, 31);
     const a = configFile(dir, 'a', { instance_id: 'alpha' });
@@ -38,7 +38,7 @@ describe('several instances in one process', () => {
     });
     const both = join(dir, 'both.duckdb');
     const reportFile = join(dir, 'both.json');
-    const run = ok([
+    const run = await ok([
       'shadow',
       '--scans',
       scans,
@@ -80,16 +80,16 @@ describe('several instances in one process', () => {
       ['beta', b],
     ] as const) {
       const alone = join(dir, `${id}.duckdb`);
-      ok(['shadow', '--scans', scans, '--journal', alone, '--config', config]);
+      await ok(['shadow', '--scans', scans, '--journal', alone, '--config', config]);
       for (const t of ['violet_decisions', 'violet_universe']) {
-        const mine = table(both, t, id);
+        const mine = await table(both, t, id);
         expect(mine.length).toBeGreaterThan(0);
-        expect(mine).toEqual(table(alone, t, id));
+        expect(mine).toEqual(await table(alone, t, id));
       }
     }
   });
 
-  it('refuses two configs of one instance, and one-instance flags with several', () => {
+  it('refuses two configs of one instance, and one-instance flags with several', async () => {
     const dir = tempDir();
     const scans = sampleArchive(dir, 50, 32);
     const a = configFile(dir, 'a', { instance_id: 'same' });
@@ -97,14 +97,20 @@ describe('several instances in one process', () => {
     const c = configFile(dir, 'c', { instance_id: 'other' });
     const journal = join(dir, 'j.duckdb');
     const base = ['shadow', '--scans', scans, '--journal', journal];
-    const twice = violet([...base, '--config', a, '--config', b]);
+    const twice = await violet([...base, '--config', a, '--config', b]);
     expect(twice.status).toBe(2);
     expect(twice.stderr).toMatch(/two --config files give instance_id same/);
-    const flag = violet([...base, '--config', a, '--config', c, '--instance', 'x']);
+    const flag = await violet([...base, '--config', a, '--config', c, '--instance', 'x']);
     expect(flag.status).toBe(2);
     expect(flag.stderr).toMatch(/--instance applies to one instance/);
     // In JSON mode even the refusal is a JSON line.
-    const missing = violet(['shadow', '--scans', join(dir, 'none.jsonl'), '--log-format', 'json']);
+    const missing = await violet([
+      'shadow',
+      '--scans',
+      join(dir, 'none.jsonl'),
+      '--log-format',
+      'json',
+    ]);
     expect(missing.status).toBe(2);
     expect(JSON.parse(missing.stderr)).toMatchObject({
       level: 'error',
@@ -112,7 +118,7 @@ describe('several instances in one process', () => {
       exit_code: 2,
       msg: expect.stringMatching(/^no such scan archive: /),
     });
-    const format = violet([...base, '--log-format', 'xml']);
+    const format = await violet([...base, '--log-format', 'xml']);
     expect(format.status).toBe(2);
     expect(format.stderr).toMatch(/--log-format: expected text or json/);
   });

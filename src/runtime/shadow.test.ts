@@ -41,14 +41,22 @@ function recomputes(r: Row): boolean {
 
 describe('shadow soak over a replayed archive', () => {
   for (const profile of ['orchestrator', 'v3-shadow'] as const) {
-    it(`journals every scan, and every actuated row recomputes bit-identically (${profile})`, () => {
+    it(`journals every scan, and every actuated row recomputes bit-identically (${profile})`, async () => {
       const dir = tempDir();
       const scans = sampleArchive(dir, 4000, 5);
       const journal = join(dir, 'j.duckdb');
-      const run = violet(['shadow', '--scans', scans, '--journal', journal, '--profile', profile]);
+      const run = await violet([
+        'shadow',
+        '--scans',
+        scans,
+        '--journal',
+        journal,
+        '--profile',
+        profile,
+      ]);
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
-      const rows = exportJsonl(journal, 'violet_decisions', join(dir, 'd.jsonl'));
+      const rows = await exportJsonl(journal, 'violet_decisions', join(dir, 'd.jsonl'));
       expect(rows).toHaveLength(4000);
       const actuated = rows.filter((r) => r.actuated === true);
       expect(actuated.length).toBeGreaterThan(300);
@@ -60,16 +68,16 @@ describe('shadow soak over a replayed archive', () => {
     });
   }
 
-  it('gives byte-identical exports for the same archive and config', () => {
+  it('gives byte-identical exports for the same archive and config', async () => {
     const dir = tempDir();
     const scans = sampleArchive(dir, 1500, 9);
     for (const j of ['a', 'b']) {
       expect(
-        violet(['shadow', '--scans', scans, '--journal', join(dir, `${j}.duckdb`)]).status,
+        (await violet(['shadow', '--scans', scans, '--journal', join(dir, `${j}.duckdb`)])).status,
       ).toBe(0);
       for (const f of ['jsonl', 'csv', 'parquet']) {
         const out = join(dir, `${j}.${f}`);
-        const r = violet([
+        const r = await violet([
           'journal',
           'export',
           '--journal',
@@ -91,7 +99,7 @@ describe('shadow soak over a replayed archive', () => {
     }
   });
 
-  it('replays a Parquet archive to the same journal as its JSON Lines twin', () => {
+  it('replays a Parquet archive to the same journal as its JSON Lines twin', async () => {
     const dir = tempDir();
     for (const ext of ['jsonl', 'parquet']) {
       const scans = join(dir, `s.${ext}`);
@@ -107,13 +115,22 @@ describe('shadow soak over a replayed archive', () => {
         '--seed',
         '8',
       ];
-      expect(violet(gen).status).toBe(0);
+      expect((await violet(gen)).status).toBe(0);
       expect(
-        violet(['shadow', '--scans', scans, '--journal', join(dir, `${ext}.duckdb`)]).status,
+        (await violet(['shadow', '--scans', scans, '--journal', join(dir, `${ext}.duckdb`)]))
+          .status,
       ).toBe(0);
     }
-    const a = exportJsonl(join(dir, 'jsonl.duckdb'), 'violet_decisions', join(dir, 'a.jsonl'));
-    const b = exportJsonl(join(dir, 'parquet.duckdb'), 'violet_decisions', join(dir, 'b.jsonl'));
+    const a = await exportJsonl(
+      join(dir, 'jsonl.duckdb'),
+      'violet_decisions',
+      join(dir, 'a.jsonl'),
+    );
+    const b = await exportJsonl(
+      join(dir, 'parquet.duckdb'),
+      'violet_decisions',
+      join(dir, 'b.jsonl'),
+    );
     expect(a).toHaveLength(1200);
     expect(b).toEqual(a);
     const stats = readFileSync(join(dir, 'jsonl.duckdb.stats.jsonl'), 'utf8').trim().split('\n');
@@ -124,7 +141,7 @@ describe('shadow soak over a replayed archive', () => {
     });
   });
 
-  it('processes a malformed archive to the end, rejecting each bad line with its reason', () => {
+  it('processes a malformed archive to the end, rejecting each bad line with its reason', async () => {
     const dir = tempDir();
     const good = readFileSync(sampleArchive(dir, 30, 3), 'utf8')
       .trim()
@@ -143,9 +160,9 @@ describe('shadow soak over a replayed archive', () => {
     writeFileSync(archive, `${lines.join('\n')}\n`);
     const journal = join(dir, 'j.duckdb');
     const json = join(dir, 'report.json');
-    const run = violet(['shadow', '--scans', archive, '--journal', journal, '--json', json]);
+    const run = await violet(['shadow', '--scans', archive, '--journal', journal, '--json', json]);
     expect(run.status).toBe(0);
-    const rejects = exportJsonl(journal, 'violet_rejects', join(dir, 'r.jsonl'));
+    const rejects = await exportJsonl(journal, 'violet_rejects', join(dir, 'r.jsonl'));
     expect(rejects.map((r) => [r.source_seq, r.reason])).toEqual([
       [12, 'json: not valid JSON'],
       [13, 'json: not valid JSON'],
@@ -154,7 +171,7 @@ describe('shadow soak over a replayed archive', () => {
       [16, 'scan_number: not increasing (previous 10)'],
       [17, 'scan_number: not increasing (previous 10)'],
     ]);
-    const decisions = exportJsonl(journal, 'violet_decisions', join(dir, 'd.jsonl'));
+    const decisions = await exportJsonl(journal, 'violet_decisions', join(dir, 'd.jsonl'));
     expect(decisions.map((d) => d.scan_number)).toEqual(Array.from({ length: 30 }, (_, i) => i));
     const report = JSON.parse(readFileSync(json, 'utf8'));
     expect(report.rejected.total).toBe(6);
@@ -182,13 +199,13 @@ describe('shadow soak over a replayed archive', () => {
     });
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
-    const partial = violet(['journal', 'drain', '--journal', journal]);
+    const partial = await violet(['journal', 'drain', '--journal', journal]);
     expect(partial.status).toBe(0);
-    const before = exportJsonl(journal, 'violet_decisions', join(dir, 'p.jsonl')).length;
+    const before = (await exportJsonl(journal, 'violet_decisions', join(dir, 'p.jsonl'))).length;
     expect(before).toBeGreaterThan(0);
     expect(before).toBeLessThan(6000);
-    expect(violet(args.slice(1)).status).toBe(0);
-    const rows = exportJsonl(journal, 'violet_decisions', join(dir, 'd.jsonl'));
+    expect((await violet(args.slice(1))).status).toBe(0);
+    const rows = await exportJsonl(journal, 'violet_decisions', join(dir, 'd.jsonl'));
     expect(rows.map((r) => r.scan_number)).toEqual(Array.from({ length: 6000 }, (_, i) => i));
   });
 });

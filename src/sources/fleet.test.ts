@@ -31,15 +31,15 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function ok(args: readonly string[]): string {
-  const r = violet(args);
+async function ok(args: readonly string[]): Promise<string> {
+  const r = await violet(args);
   if (r.status !== 0) throw new Error(`violet ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
   return r.stdout;
 }
 
 let exports = 0;
-function decisions(journal: string, instance: string): Row[] {
-  return exportJsonl(journal, 'violet_decisions', join(dir, `d${++exports}.jsonl`)).filter(
+async function decisions(journal: string, instance: string): Promise<Row[]> {
+  return (await exportJsonl(journal, 'violet_decisions', join(dir, `d${++exports}.jsonl`))).filter(
     (r) => r.instance_id === instance,
   );
 }
@@ -53,7 +53,7 @@ function configFile(name: string, config: object): string {
 describe('several engines sharing one stream and one ClickHouse', () => {
   it('journals every instance of every process exactly once, and refuses a second engine on a durable', async () => {
     const scans = sampleArchive(dir, 1500, 41);
-    ok(['publish', '--scans', scans, '--nats', nats.url]);
+    await ok(['publish', '--scans', scans, '--nats', nats.url]);
     const configs = {
       alpha: configFile('alpha', { instance_id: 'alpha' }),
       beta: configFile('beta', { instance_id: 'beta', profile: 'v3-shadow' }),
@@ -64,9 +64,10 @@ describe('several engines sharing one stream and one ClickHouse', () => {
     };
     const journal = clickhouse.url('fleet');
     const live = ['shadow', '--nats', nats.url, '--journal', journal, '--idle-exit', '3'];
+    // The first engine runs until SIGTERM: the test reads its status while it runs (an idle
+    // exit after a fixed 6 s let a loaded machine end it before the status was read).
     const first = violetChild([
-      ...live.slice(0, -1),
-      '6',
+      ...live.slice(0, -2),
       '--config',
       configs.alpha,
       '--config',
@@ -76,7 +77,7 @@ describe('several engines sharing one stream and one ClickHouse', () => {
     await first.stderrMatch(/\[alpha\] consuming VIOLET_SCANS/);
 
     // The same durable consumer from a third process: refused while the first one runs.
-    const third = violet([...live, '--config', configs.alpha]);
+    const third = await violet([...live, '--config', configs.alpha]);
     expect(third.status).toBe(2);
     expect(third.stderr).toMatch(
       new RegExp(
@@ -85,7 +86,7 @@ describe('several engines sharing one stream and one ClickHouse', () => {
     );
 
     // A drain leaves the spool of a running engine alone (that engine drains it).
-    const drain = violet(['journal', 'drain', '--journal', journal]);
+    const drain = await violet(['journal', 'drain', '--journal', journal]);
     expect(drain.status).toBe(0);
     expect(drain.stderr).toMatch(
       new RegExp(
@@ -98,10 +99,10 @@ describe('several engines sharing one stream and one ClickHouse', () => {
     // The live feed flushes every 2 s of wall time: the spool empties while the engine idles.
     const settled = (st: Row | undefined) => st?.accepted === 1500 && st?.spool_depth === 0;
     while (!settled(engine?.status as Row | undefined)) {
-      expect(first.proc.exitCode).toBe(null);
+      expect(first.proc.exitCode, first.stderr).toBe(null);
       await sleep(300);
       engine = JSON.parse(
-        ok(['status', '--nats', nats.url, '--durable', 'alpha', '--json']),
+        await ok(['status', '--nats', nats.url, '--durable', 'alpha', '--json']),
       ).engine;
     }
     expect(engine).toMatchObject({
@@ -114,8 +115,9 @@ describe('several engines sharing one stream and one ClickHouse', () => {
       },
     });
 
-    expect(await first.exited).toBe(0);
-    expect(await second.exited).toBe(0);
+    first.proc.kill('SIGTERM');
+    expect(await first.exited, first.stderr).toBe(0);
+    expect(await second.exited, second.stderr).toBe(0);
     expect(first.stdout).toMatch(/alpha: 1500 scans, 1500 decisions .*\nbeta: 1500 scans, 1500/);
     const logged = second.stderr
       .split('\n')
@@ -133,8 +135,8 @@ describe('several engines sharing one stream and one ClickHouse', () => {
     expect(counted).toBe('alpha\t1500\t1500\nbeta\t1500\t1500\ngamma\t1500\t1500\n');
     for (const [id, config] of Object.entries(configs)) {
       const replay = join(dir, `${id}.duckdb`);
-      ok(['shadow', '--scans', scans, '--journal', replay, '--config', config]);
-      expect(decisions(journal, id)).toEqual(decisions(replay, id));
+      await ok(['shadow', '--scans', scans, '--journal', replay, '--config', config]);
+      expect(await decisions(journal, id)).toEqual(await decisions(replay, id));
     }
 
     // One spool per process, each drained and unlocked.
@@ -142,7 +144,7 @@ describe('several engines sharing one stream and one ClickHouse', () => {
     for (const d of readdirSync(local())) expect(readdirSync(join(local(), d))).toEqual([]);
 
     // The lease went with the engine: the durable is free again, and nothing is left to decide.
-    const again = ok([...live.slice(0, -1), '1', '--config', configs.alpha]);
+    const again = await ok([...live.slice(0, -1), '1', '--config', configs.alpha]);
     expect(again).toMatch(/^0 scans, 0 decisions/m);
     expect(existsSync(join(local(), 'alpha'))).toBe(true);
   });

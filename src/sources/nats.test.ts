@@ -21,22 +21,22 @@ async function nats(): Promise<NatsServer> {
   return s;
 }
 
-function ok(args: readonly string[]): string {
-  const r = violet(args);
+async function ok(args: readonly string[]): Promise<string> {
+  const r = await violet(args);
   if (r.status !== 0) throw new Error(`violet ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
   return r.stdout;
 }
 
 let exports = 0;
-function decisions(journal: string): Row[] {
-  return exportJsonl(journal, 'violet_decisions', join(tempDir(), `d${++exports}.jsonl`));
+async function decisions(journal: string): Promise<Row[]> {
+  return await exportJsonl(journal, 'violet_decisions', join(tempDir(), `d${++exports}.jsonl`));
 }
 
 /** The DuckDB replay of the same archive: what a live run must equal. */
-function replay(dir: string, scans: string): Row[] {
+async function replay(dir: string, scans: string): Promise<Row[]> {
   const journal = join(dir, 'replay.duckdb');
-  ok(['shadow', '--scans', scans, '--journal', journal]);
-  return decisions(journal);
+  await ok(['shadow', '--scans', scans, '--journal', journal]);
+  return await decisions(journal);
 }
 
 interface Status {
@@ -45,13 +45,14 @@ interface Status {
   engine: { status?: { cadence?: { decide?: Row } } } | null;
 }
 
-function feedStatus(url: string): Status {
-  return JSON.parse(ok(['status', '--nats', url, '--json']));
+async function feedStatus(url: string): Promise<Status> {
+  return JSON.parse(await ok(['status', '--nats', url, '--json']));
 }
 
+/** Waits for the engine to acknowledge `seq`: a condition, with a deadline a loaded machine meets. */
 async function acknowledged(url: string, seq: number): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while ((feedStatus(url).consumer?.ack_floor_seq ?? 0) < seq) {
+  const deadline = Date.now() + 60_000;
+  while (((await feedStatus(url)).consumer?.ack_floor_seq ?? 0) < seq) {
     if (Date.now() > deadline) throw new Error(`stream sequence ${seq} never acknowledged`);
     await sleep(200);
   }
@@ -84,20 +85,20 @@ describe('live feed over NATS JetStream', () => {
     const server = await nats();
     const dir = tempDir();
     const scans = sampleArchive(dir, 1500, 5);
-    expect(ok(['publish', '--scans', scans, '--nats', server.url])).toMatch(
+    expect(await ok(['publish', '--scans', scans, '--nats', server.url])).toMatch(
       /^published 1500 lines to VIOLET_SCANS \(violet\.scans\) in [\d.]+ s: 1500 stored, 0 duplicates, stream sequences 1\.\.1500\n$/,
     );
     // The same archive again stores nothing twice.
-    expect(ok(['publish', '--scans', scans, '--nats', server.url])).toMatch(
+    expect(await ok(['publish', '--scans', scans, '--nats', server.url])).toMatch(
       /0 stored, 1500 duplicates/,
     );
     const journal = join(dir, 'live.duckdb');
-    const run = violet(live(server.url, journal, '--idle-exit', '1'));
+    const run = await violet(live(server.url, journal, '--idle-exit', '1'));
     expect(run.status).toBe(0);
     expect(run.stderr).toMatch(/from stream sequence 1\n/);
     expect(run.stdout).toMatch(/1500 scans, 1500 decisions .* 0 rejected, 0 redeliveries skipped/);
-    expect(decisions(journal)).toEqual(replay(dir, scans));
-    expect(feedStatus(server.url)).toMatchObject({
+    expect(await decisions(journal)).toEqual(await replay(dir, scans));
+    expect(await feedStatus(server.url)).toMatchObject({
       stream_state: { messages: 1500, last_seq: 1500 },
       consumer: { num_pending: 0, num_ack_pending: 0, ack_floor_seq: 1500 },
     });
@@ -108,7 +109,8 @@ describe('live feed over NATS JetStream', () => {
     const dir = tempDir();
     const scans = sampleArchive(dir, 1500, 6);
     const journal = join(dir, 'live.duckdb');
-    const engine = violetChild(live(server.url, journal, '--idle-exit', '3'));
+    // Runs until SIGTERM: an idle exit after 3 s raced the publisher's start on a loaded machine.
+    const engine = violetChild(live(server.url, journal));
     await engine.stderrMatch(/consuming/);
     const feed = violetChild(['publish', '--scans', scans, '--nats', server.url, '--rate', '500']);
     // Mid-stream: the publisher is connected and the engine has decided some of it (a fixed
@@ -120,11 +122,13 @@ describe('live feed over NATS JetStream', () => {
     expect(await feed.exited, feed.stderr).toBe(0);
     // Publishes cut by the restart were retried; the stream holds each line once.
     expect(feed.stdout).toMatch(/1500 lines .* 1500 stored, 0 duplicates/);
+    await acknowledged(server.url, 1500);
+    engine.proc.kill('SIGTERM');
     expect(await engine.exited, engine.stderr).toBe(0);
     expect(engine.stderr).toMatch(/nats disconnect.*\n(.*\n)*nats reconnect/);
-    const rows = decisions(journal);
+    const rows = await decisions(journal);
     expect(rows.map((r) => r.scan_number)).toEqual(scanNumbers(1500));
-    expect(rows).toEqual(replay(dir, scans));
+    expect(rows).toEqual(await replay(dir, scans));
   });
 
   it('resumes after the last acknowledged scan when the engine is SIGKILLed', async () => {
@@ -138,18 +142,20 @@ describe('live feed over NATS JetStream', () => {
     await acknowledged(server.url, 100);
     first.proc.kill('SIGKILL');
     await first.exited;
-    const acked = feedStatus(server.url).consumer.ack_floor_seq;
+    const acked = (await feedStatus(server.url)).consumer.ack_floor_seq;
     expect(acked).toBeGreaterThan(0);
     expect(acked).toBeLessThan(1500);
-    const second = violetChild(live(server.url, journal, '--idle-exit', '2'));
+    const second = violetChild(live(server.url, journal));
     const [, from] = await second.stderrMatch(/from stream sequence (\d+)/);
     expect(Number(from)).toBe(acked + 1);
     expect(await feed.exited, feed.stderr).toBe(0);
+    await acknowledged(server.url, 1500);
+    second.proc.kill('SIGTERM');
     expect(await second.exited, second.stderr).toBe(0);
-    const rows = decisions(journal);
+    const rows = await decisions(journal);
     expect(rows.map((r) => r.scan_number)).toEqual(scanNumbers(1500));
     // The price history carried over the restart: every row is the unbroken run's.
-    expect(rows).toEqual(replay(dir, scans));
+    expect(rows).toEqual(await replay(dir, scans));
   });
 
   it('rejects poison messages with their reason, acknowledges and counts them, and goes on', async () => {
@@ -168,12 +174,12 @@ describe('live feed over NATS JetStream', () => {
     ];
     const archive = join(dir, 'poison.jsonl');
     writeFileSync(archive, `${[...good.slice(0, 20), ...poison, ...good.slice(20)].join('\n')}\n`);
-    ok(['publish', '--scans', archive, '--nats', server.url]);
+    await ok(['publish', '--scans', archive, '--nats', server.url]);
     const journal = join(dir, 'live.duckdb');
-    const run = violet(live(server.url, journal, '--idle-exit', '1'));
+    const run = await violet(live(server.url, journal, '--idle-exit', '1'));
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/40 scans, 40 decisions .* 5 rejected/);
-    const rejects = exportJsonl(journal, 'violet_rejects', join(dir, 'r.jsonl'));
+    const rejects = await exportJsonl(journal, 'violet_rejects', join(dir, 'r.jsonl'));
     expect(rejects.map((r) => [r.source, r.source_seq, r.reason])).toEqual([
       ['VIOLET_SCANS', 21, 'json: not valid JSON'],
       ['VIOLET_SCANS', 22, 'json: not valid JSON'],
@@ -181,8 +187,8 @@ describe('live feed over NATS JetStream', () => {
       ['VIOLET_SCANS', 24, 'scan_number: expected a number'],
       ['VIOLET_SCANS', 25, 'prices.BTCUSDT: price must be > 0'],
     ]);
-    expect(decisions(journal).map((r) => r.scan_number)).toEqual(scanNumbers(40));
-    expect(feedStatus(server.url).consumer).toMatchObject({
+    expect((await decisions(journal)).map((r) => r.scan_number)).toEqual(scanNumbers(40));
+    expect((await feedStatus(server.url)).consumer).toMatchObject({
       num_pending: 0,
       num_ack_pending: 0,
       ack_floor_seq: 45,
@@ -207,32 +213,34 @@ describe('live feed over NATS JetStream', () => {
     writeFileSync(whole, `${lacking.join('\n')}\n`);
     const plane = (key: string, json: string) =>
       violet(['planes', 'set', key, json, '--nats', server.url]);
-    expect(plane('esof', '{"score":2,"ts":1}')).toMatchObject({
+    expect(await plane('esof', '{"score":2,"ts":1}')).toMatchObject({
       status: 2,
       stderr: 'violet: esof.score: outside [-1, 1]\n',
     });
     const esofTs = t0 + 100 * 5000;
-    expect(plane('esof', JSON.stringify({ score: 0.5, ts: esofTs })).status).toBe(0);
-    expect(plane('posture', '"STALKER"').stdout).toMatch(/^posture = "STALKER" \(revision \d+\)/);
-    expect(ok(['status', '--nats', server.url])).toMatch(/posture +"STALKER" +\d+\.\d s ago/);
+    expect((await plane('esof', JSON.stringify({ score: 0.5, ts: esofTs }))).status).toBe(0);
+    expect((await plane('posture', '"STALKER"')).stdout).toMatch(
+      /^posture = "STALKER" \(revision \d+\)/,
+    );
+    expect(await ok(['status', '--nats', server.url])).toMatch(/posture +"STALKER" +\d+\.\d s ago/);
 
     const journal = join(dir, 'live.duckdb');
     const engine = violetChild(live(server.url, journal));
     await engine.stderrMatch(/consuming/);
-    ok(['publish', '--scans', halves[0], '--nats', server.url]);
+    await ok(['publish', '--scans', halves[0], '--nats', server.url]);
     await acknowledged(server.url, 200);
     // Changed while the engine runs: the second half decides under it.
-    expect(plane('posture', '"HIBERNATE"').status).toBe(0);
+    expect((await plane('posture', '"HIBERNATE"')).status).toBe(0);
     await sleep(200);
-    ok(['publish', '--scans', halves[1], '--nats', server.url]);
+    await ok(['publish', '--scans', halves[1], '--nats', server.url]);
     await acknowledged(server.url, 400);
     // SIGTERM: the engine finishes what it holds, flushes, closes and reports.
     engine.proc.kill('SIGTERM');
     expect(await engine.exited, engine.stderr).toBe(0);
     expect(engine.stdout).toMatch(/400 scans, 400 decisions/);
 
-    const rows = decisions(journal);
-    const bare = replay(dir, whole);
+    const rows = await decisions(journal);
+    const bare = await replay(dir, whole);
     expect(rows).toHaveLength(400);
     for (const [i, r] of rows.entries()) {
       if (i % 2 === 1) {
@@ -273,19 +281,19 @@ describe('plane staleness', () => {
     const halves = inHalves(dir, lines);
     const config = join(dir, 'config.json');
     writeFileSync(config, JSON.stringify({ planes: { max_age_ms: { posture: 6000 } } }));
-    expect(violet(['planes', 'set', 'posture', '"HIBERNATE"', '--nats', server.url]).status).toBe(
-      0,
-    );
+    expect(
+      (await violet(['planes', 'set', 'posture', '"HIBERNATE"', '--nats', server.url])).status,
+    ).toBe(0);
     await sleep(6500);
     const journal = join(dir, 'live.duckdb');
     const engine = violetChild([...live(server.url, journal), '--config', config]);
     await engine.stderrMatch(/consuming/);
-    ok(['publish', '--scans', halves[0], '--nats', server.url]);
+    await ok(['publish', '--scans', halves[0], '--nats', server.url]);
     await acknowledged(server.url, 50);
-    expect(violet(['planes', 'set', 'posture', '"HIBERNATE"', '--nats', server.url]).status).toBe(
-      0,
-    );
-    ok(['publish', '--scans', halves[1], '--nats', server.url]);
+    expect(
+      (await violet(['planes', 'set', 'posture', '"HIBERNATE"', '--nats', server.url])).status,
+    ).toBe(0);
+    await ok(['publish', '--scans', halves[1], '--nats', server.url]);
     await acknowledged(server.url, 100);
     engine.proc.kill('SIGTERM');
     expect(await engine.exited, engine.stderr).toBe(0);
@@ -293,7 +301,7 @@ describe('plane staleness', () => {
       /plane posture: written \d+ s ago, over its 6 s limit; taken as absent/,
     );
     expect(engine.stderr).toMatch(/plane posture: fresh again/);
-    const postures = decisions(journal).map((r) => r.posture);
+    const postures = (await decisions(journal)).map((r) => r.posture);
     expect(postures.slice(0, 50)).toEqual(Array(50).fill('APEX'));
     expect(postures.slice(50)).toEqual(Array(50).fill('HIBERNATE'));
   });
@@ -309,39 +317,41 @@ describe('cadence plane', () => {
     const halves = inHalves(dir, lines);
     const set = (json: string, ...more: string[]) =>
       violet(['planes', 'set', 'cadence', json, '--nats', server.url, ...more]);
-    expect(set('{"decide":{"every_scans":2}}')).toMatchObject({
+    expect(await set('{"decide":{"every_scans":2}}')).toMatchObject({
       status: 2,
       stderr: 'violet: cadence: give --instance ID\n',
     });
-    expect(set('{"decide":{"every_scans":0}}', '--instance', 'violet-1')).toMatchObject({
+    expect(await set('{"decide":{"every_scans":0}}', '--instance', 'violet-1')).toMatchObject({
       status: 2,
       stderr: 'violet: cadence.decide.every_scans: must be >= 1\n',
     });
-    expect(set('{"decide":{"every_scans":2}}', '--instance', 'violet-1').stdout).toMatch(
+    expect((await set('{"decide":{"every_scans":2}}', '--instance', 'violet-1')).stdout).toMatch(
       /^cadence of violet-1 = \{"decide":\{"every_scans":2\}\} \(revision \d+\)/,
     );
     const journal = join(dir, 'live.duckdb');
     const engine = violetChild(live(server.url, journal));
     await engine.stderrMatch(/consuming/);
-    ok(['publish', '--scans', halves[0], '--nats', server.url]);
+    await ok(['publish', '--scans', halves[0], '--nats', server.url]);
     await acknowledged(server.url, 100);
-    expect(set('{"decide":{"every_scans":1}}', '--instance', 'violet-1').status).toBe(0);
+    expect((await set('{"decide":{"every_scans":1}}', '--instance', 'violet-1')).status).toBe(0);
     // In force once the engine's own status (stored with its lease) says so.
-    const decideEvery = () =>
-      feedStatus(server.url).engine?.status?.cadence?.decide?.every_scans as number | undefined;
-    const deadline = Date.now() + 20_000;
-    while (decideEvery() !== 1) {
+    const decideEvery = async () =>
+      (await feedStatus(server.url)).engine?.status?.cadence?.decide?.every_scans as
+        | number
+        | undefined;
+    const deadline = Date.now() + 60_000;
+    while ((await decideEvery()) !== 1) {
       expect(Date.now()).toBeLessThan(deadline);
       await sleep(200);
     }
-    ok(['publish', '--scans', halves[1], '--nats', server.url]);
+    await ok(['publish', '--scans', halves[1], '--nats', server.url]);
     await acknowledged(server.url, 200);
     engine.proc.kill('SIGTERM');
     expect(await engine.exited, engine.stderr).toBe(0);
-    const decided = decisions(journal).map((r) => r.scan_number as number);
+    const decided = (await decisions(journal)).map((r) => r.scan_number as number);
     expect(decided.filter((n) => n < 100)).toHaveLength(50);
     expect(decided.filter((n) => n >= 100)).toEqual(scanNumbers(200).slice(100));
-    const audit = exportJsonl(journal, 'violet_control_audit', join(dir, 'audit.jsonl'));
+    const audit = await exportJsonl(journal, 'violet_control_audit', join(dir, 'audit.jsonl'));
     expect(audit.map((a) => [a.action, a.old_value, a.new_value])).toEqual([
       ['decide', 'every 1 scans', 'every 2 scans'],
       ['decide', 'every 2 scans', 'every 1 scans'],
@@ -376,7 +386,7 @@ describe('live feed command line', () => {
       [['status', '--nats', url], 1, `cannot reach NATS at ${url}`],
     ];
     for (const [args, status, message] of refusals) {
-      const r = violet(args);
+      const r = await violet(args);
       expect([r.status, r.stderr.startsWith(`violet: ${message}`)], args.join(' ')).toEqual([
         status,
         true,

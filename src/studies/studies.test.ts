@@ -36,9 +36,9 @@ function compare(ours: unknown, theirs: unknown, path: string, diffs: string[]):
 }
 
 /** Runs a study; a gating study (parity) may exit 1 when its gate fails, nothing else may. */
-function study(name: string, trades: string, extra: string[], dir: string): unknown {
+async function study(name: string, trades: string, extra: string[], dir: string): Promise<unknown> {
   const out = join(dir, `${name}.json`);
-  const r = violet(['study', name, '--trades', trades, '--json', out, ...extra]);
+  const r = await violet(['study', name, '--trades', trades, '--json', out, ...extra]);
   const gated = name === 'parity' && r.status === 1;
   expect(r.stderr).toBe(gated ? 'violet: parity: gate failed\n' : '');
   expect(r.status).toBe(gated ? 1 : 0);
@@ -70,37 +70,41 @@ describe('studies against the numpy reference on trades with known truth', () =>
     ['parity', []],
     ['parity', ['--max-leverage', '8', '--min-r', '0.99', '--max-err', '0.5']],
   ] as const) {
-    it(`${name} ${extra.join(' ')} matches numpy (relative difference ≤ 1e-9)`, () => {
-      const ours = study(name, trades, [...extra], dir) as Record<string, unknown>;
+    it(`${name} ${extra.join(' ')} matches numpy (relative difference ≤ 1e-9)`, async () => {
+      const ours = (await study(name, trades, [...extra], dir)) as Record<string, unknown>;
       const diffs: string[] = [];
       compare(ours, reference(name, trades, [...extra]), name, diffs);
       expect(diffs).toEqual([]);
     });
   }
 
-  it('parity recovers the generating parameters', () => {
+  it('parity recovers the generating parameters', async () => {
     const params = { max_leverage: 7.5, threshold: -0.02, extreme: -0.05, convexity: 2 };
     const file = join(dir, 'p.csv');
     writeFileSync(file, generateRecordedTrades({ seed: 7, trades: 4000, params }));
-    const out = study('parity', file, [], dir) as { fit: Record<string, number>; pass: boolean };
+    const out = (await study('parity', file, [], dir)) as {
+      fit: Record<string, number>;
+      pass: boolean;
+    };
     expect(out.pass).toBe(false);
     expect(out.fit).toMatchObject(params);
   });
 
-  it('reads VIOLET’s own trades export unmapped; colocate against its shadow journal matches numpy', () => {
+  it('reads VIOLET’s own trades export unmapped; colocate against its shadow journal matches numpy', async () => {
     const scans = sampleArchive(dir, 3000, 13);
     const shadow = join(dir, 'shadow.duckdb');
     const bt = join(dir, 'bt.duckdb');
-    expect(violet(['shadow', '--scans', scans, '--journal', shadow]).status).toBe(0);
+    expect((await violet(['shadow', '--scans', scans, '--journal', shadow])).status).toBe(0);
     expect(
-      violet(['backtest', '--scans', scans, '--journal', bt, '--chart', join(dir, 'e.svg')]).status,
+      (await violet(['backtest', '--scans', scans, '--journal', bt, '--chart', join(dir, 'e.svg')]))
+        .status,
     ).toBe(0);
     const own = join(dir, 'own.csv');
     expect(
-      violet(['trades', 'export', '--journal', bt, '--format', 'csv', '--out', own]).status,
+      (await violet(['trades', 'export', '--journal', bt, '--format', 'csv', '--out', own])).status,
     ).toBe(0);
-    const csv = (table: string, cols: string[]) => {
-      const rows = exportJsonl(shadow, table, join(dir, `${table}.jsonl`));
+    const csv = async (table: string, cols: string[]) => {
+      const rows = await exportJsonl(shadow, table, join(dir, `${table}.jsonl`));
       const file = join(dir, `${table}.csv`);
       writeFileSync(
         file,
@@ -108,17 +112,21 @@ describe('studies against the numpy reference on trades with known truth', () =>
       );
       return file;
     };
-    const decisions = csv('violet_decisions', [
+    const decisions = await csv('violet_decisions', [
       'instance_id',
       'scan_number',
       'ts',
       'asset',
       'actuated',
     ]);
-    const universe = csv('violet_universe', ['instance_id', 'scan_number', 'ts', 'symbols']);
+    const universe = await csv('violet_universe', ['instance_id', 'scan_number', 'ts', 'symbols']);
     // Every study reads VIOLET's own export without a column map.
-    for (const name of ['clean', 'margin', 'regime', 'sizing', 'parity']) study(name, own, [], dir);
-    const ours = study('colocate', own, ['--decisions', shadow], dir) as Record<string, number>;
+    for (const name of ['clean', 'margin', 'regime', 'sizing', 'parity'])
+      await study(name, own, [], dir);
+    const ours = (await study('colocate', own, ['--decisions', shadow], dir)) as Record<
+      string,
+      number
+    >;
     expect(ours.trades).toBeGreaterThan(5);
     expect(ours.in_universe_share).toBe(1);
     expect(ours.colocated_share).toBe(1);
@@ -139,7 +147,7 @@ describe('studies against the numpy reference on trades with known truth', () =>
     expect(diffs).toEqual([]);
   });
 
-  it('refuses a missing column or an unparsable value with the column and the first bad row (exit 2)', () => {
+  it('refuses a missing column or an unparsable value with the column and the first bad row (exit 2)', async () => {
     const lines = readFileSync(trades, 'utf8').split('\n');
     const header = lines[0] as string;
     const cols = header.split(',');
@@ -152,19 +160,19 @@ describe('studies against the numpy reference on trades with known truth', () =>
     });
     const bad = join(dir, 'bad.csv');
     writeFileSync(bad, broken.join('\n'));
-    const r = violet(['study', 'clean', '--trades', bad]);
+    const r = await violet(['study', 'clean', '--trades', bad]);
     expect(r.status).toBe(2);
     expect(r.stderr).toBe('violet: column pnl: row 3 has "abc", not a finite number\n');
     const renamed = join(dir, 'renamed.csv');
     writeFileSync(renamed, [header.replace('pnl', 'realized_pnl'), ...lines.slice(1)].join('\n'));
-    const missing = violet(['study', 'clean', '--trades', renamed]);
+    const missing = await violet(['study', 'clean', '--trades', renamed]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/^violet: missing required column pnl/);
-    const mapped = study('clean', renamed, ['--map', 'realized_pnl=pnl'], dir) as Record<
+    const mapped = (await study('clean', renamed, ['--map', 'realized_pnl=pnl'], dir)) as Record<
       string,
       unknown
     >;
-    const direct = study('clean', trades, [], dir) as Record<string, unknown>;
+    const direct = (await study('clean', trades, [], dir)) as Record<string, unknown>;
     expect(mapped).toEqual(direct);
   });
 });

@@ -1,5 +1,5 @@
 // Runs the built `violet` command the way an operator does (tests run after `npm run build`).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -18,14 +18,26 @@ export interface Run {
   stderr: string;
 }
 
-export function violet(args: readonly string[], input?: string): Run {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    input,
-    encoding: 'utf8',
-    maxBuffer: 1 << 30,
-    cwd: REPO,
+/**
+ * `violet ARGS` to its end. Asynchronous: a test's event loop keeps turning while it runs
+ * (a chain of synchronous runs on a loaded machine starved the test runner's own messages).
+ */
+export function violet(args: readonly string[], input?: string): Promise<Run> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
   });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
+  child.stdin.on('error', () => {});
+  child.stdin.end(input);
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 export function python(script: string, args: readonly string[], input?: string): Run {

@@ -17,12 +17,12 @@ export function sampleArchive(dir: string, scans: number, seed: number, assets =
   return path;
 }
 
-export function exportJsonl(
+export async function exportJsonl(
   journal: string,
   table: string,
   out: string,
-): Record<string, unknown>[] {
-  const r = violet([
+): Promise<Record<string, unknown>[]> {
+  const r = await violet([
     'journal',
     'export',
     '--journal',

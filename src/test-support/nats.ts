@@ -34,7 +34,7 @@ export class NatsServer {
     const args = ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir];
     const proc = spawn('nats-server', args, { stdio: 'ignore' });
     this.proc = proc;
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 30_000;
     while (!(await accepts(this.port))) {
       if (proc.exitCode !== null || Date.now() > deadline) {
         throw new Error(`nats-server did not start on port ${this.port}`);
