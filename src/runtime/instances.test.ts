@@ -116,7 +116,7 @@ describe('several instances in one process', () => {
       level: 'error',
       event: 'exit',
       exit_code: 2,
-      msg: expect.stringMatching(/^no such scan archive: /),
+      msg: expect.stringMatching(/^--scans \S*none\.jsonl: no such file$/),
     });
     const format = await violet([...base, '--log-format', 'xml']);
     expect(format.status).toBe(2);
