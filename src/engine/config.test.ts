@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BOUNDS, type Bound, withinBound } from '../kernel/index.js';
 import { configHash, parseConfig } from './config.js';
 
 describe('engine config', () => {
@@ -33,5 +34,56 @@ describe('engine config', () => {
       reason: 'cadence.decide.every_scans: must be >= 1',
     });
     expect(parseConfig({}, { profile: 'pink' })).toMatchObject({ ok: false });
+  });
+});
+
+describe('config bounds', () => {
+  const reason = (raw: unknown) => {
+    const r = parseConfig(raw);
+    return r.ok ? 'accepted' : r.reason;
+  };
+
+  it('puts every default inside its bound', () => {
+    for (const profile of ['orchestrator', 'v3-shadow']) {
+      const r = parseConfig({ profile });
+      expect(r.ok).toBe(true);
+      if (!r.ok) continue;
+      for (const [group, values] of Object.entries(r.value.kernel)) {
+        for (const [key, v] of Object.entries(values as object)) {
+          const b = BOUNDS[group]?.[key];
+          expect(b, `${group}.${key}`).toBeDefined();
+          for (const x of Array.isArray(v) ? v : [v]) {
+            expect(withinBound(x, b as Bound), `${group}.${key} = ${x}`).toBe(true);
+          }
+        }
+      }
+    }
+  });
+
+  it('refuses a constant outside its range, naming it and the range', () => {
+    const sizer = (s: object) => reason({ kernel: { sizer: s } });
+    expect(sizer({ max_leverage: -3 })).toBe(
+      'kernel.sizer.max_leverage: -3 is outside a number in (0, 100]',
+    );
+    expect(sizer({ max_leverage: 0 })).toMatch(/max_leverage: 0 is outside/);
+    expect(sizer({ max_leverage: 1e9 })).toMatch(/max_leverage: 1000000000 is outside/);
+    expect(sizer({ min_leverage: 10, max_leverage: 2 })).toBe(
+      'kernel.sizer.min_leverage: must be <= max_leverage',
+    );
+    expect(sizer({ threshold: 0.5 })).toMatch(/threshold: 0.5 is outside a number in \[-1, 0\)/);
+    expect(sizer({ convexity: 9 })).toMatch(/convexity: 9 is outside an integer in \[1, 8\]/);
+    expect(sizer({ base_fraction: 1.5 })).toMatch(/base_fraction/);
+    expect(reason({ kernel: { clamp: { base_max_leverage: 9, abs_max_leverage: 8 } } })).toBe(
+      'kernel.clamp.base_max_leverage: must be <= abs_max_leverage',
+    );
+    expect(reason({ kernel: { clamp: { stalker_cap: 0 } } })).toMatch(/stalker_cap: 0 is outside/);
+    expect(reason({ kernel: { regime: { acb_boosts: [1, 1, 1, 1, -1] } } })).toMatch(
+      /kernel\.regime\.acb_boosts\[4\]: -1 is outside/,
+    );
+    expect(reason({ sc_mult: -1 })).toBe('sc_mult: -1 is outside [0, 1]');
+    expect(reason({ sc_mult: 1.5 })).toBe('sc_mult: 1.5 is outside [0, 1]');
+    expect(reason({ sc_mult: null })).toBe('sc_mult: expected a number');
+    expect(reason({ capital: null })).toBe('capital: expected a number');
+    expect(reason({ sc_mult: 0 })).toBe('accepted');
   });
 });

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import {
   CLAMP,
   type ClampParams,
+  checkBounds,
   DC,
   type DcParams,
   ESOF,
@@ -130,6 +131,14 @@ function overrides<T extends object>(v: unknown, defaults: T, where: string): T 
   return out as T;
 }
 
+/** The SC haircut multiplier: a haircut only, in [0, 1]; absent means 1 (null is refused). */
+function scMultFrom(v: unknown): number {
+  if (v === undefined) return DEFAULTS.sc_mult;
+  const x = finite(v, 'sc_mult');
+  if (!(x >= 0 && x <= 1)) throw new InvalidInput(`sc_mult: ${x} is outside [0, 1]`);
+  return x;
+}
+
 const KERNEL_KEYS = ['sizer', 'clamp', 'dc', 'regime', 'ob', 'esof', 'sc', 'selector'];
 
 function kernelFrom(v: unknown, profile: Profile): KernelBinding {
@@ -137,20 +146,24 @@ function kernelFrom(v: unknown, profile: Profile): KernelBinding {
   rejectUnknown(o, KERNEL_KEYS, 'kernel.');
   const sizerObj = o.sizer === undefined ? {} : asObj(o.sizer, 'kernel.sizer');
   rejectUnknown(sizerObj, Object.keys(SIZER_BY_PROFILE[profile]), 'kernel.sizer.');
-  const dc = overrides(o.dc, DC, 'kernel.dc');
-  integer(dc.dc_lookback, 'kernel.dc.dc_lookback', 1);
-  const selector = overrides(o.selector, SELECTOR, 'kernel.selector');
-  integer(selector.irp_lookback, 'kernel.selector.irp_lookback', 1);
-  return {
+  const k: KernelBinding = {
     sizer: sizerFrom(sizerObj, SIZER_BY_PROFILE[profile], 'kernel.sizer.'),
     clamp: overrides(o.clamp, CLAMP, 'kernel.clamp'),
-    dc,
+    dc: overrides(o.dc, DC, 'kernel.dc'),
     regime: overrides(o.regime, REGIME, 'kernel.regime'),
     ob: overrides(o.ob, OB, 'kernel.ob'),
     esof: overrides(o.esof, ESOF, 'kernel.esof'),
     sc: overrides(o.sc, SC, 'kernel.sc'),
-    selector,
+    selector: overrides(o.selector, SELECTOR, 'kernel.selector'),
   };
+  for (const [group, values] of Object.entries(k)) checkBounds(group, values, `kernel.${group}.`);
+  if (!(k.sizer.min_leverage <= k.sizer.max_leverage)) {
+    throw new InvalidInput('kernel.sizer.min_leverage: must be <= max_leverage');
+  }
+  if (!(k.clamp.base_max_leverage <= k.clamp.abs_max_leverage)) {
+    throw new InvalidInput('kernel.clamp.base_max_leverage: must be <= abs_max_leverage');
+  }
+  return k;
 }
 
 function cadenceFrom(v: unknown): Record<CadenceAction, Quantum> {
@@ -210,7 +223,7 @@ export function parseConfig(
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(instance)) {
       throw new InvalidInput('instance_id: 1-64 of A-Z a-z 0-9 . _ -');
     }
-    const capital = finite(o.capital ?? DEFAULTS.capital, 'capital');
+    const capital = o.capital === undefined ? DEFAULTS.capital : finite(o.capital, 'capital');
     if (!(capital > 0)) throw new InvalidInput('capital: must be > 0');
     const ex = o.exchange === undefined ? {} : asObj(o.exchange, 'exchange');
     rejectUnknown(ex, ['policy', 'cap'], 'exchange.');
@@ -218,7 +231,7 @@ export function parseConfig(
       instance_id: instance,
       profile,
       capital,
-      sc_mult: finite(o.sc_mult ?? DEFAULTS.sc_mult, 'sc_mult'),
+      sc_mult: scMultFrom(o.sc_mult),
       exchange: {
         policy: oneOf(ex.policy ?? DEFAULTS.exchange.policy, 'exchange.policy', EXCHANGE_POLICIES),
         cap: integer(ex.cap ?? DEFAULTS.exchange.cap, 'exchange.cap', 1),

@@ -171,6 +171,22 @@ describe('mock exchange and exit engine (numbers worked by hand)', () => {
     expect(ex.orders).toBe(0);
   });
 
+  it('refuses a decision haircut to a notional of 0 as an order, with the reason, and goes on', () => {
+    const ex = new MockExchange('t', 10_000, X, EXITS);
+    const f = ex.enter(decision(0, { notional: 0, notional_fraction: 0 }), scan(0, 100), 1);
+    expect(f.events).toEqual([
+      {
+        instance_id: 't',
+        scan_number: 0,
+        event: 'ENTRY_REFUSED',
+        asset: 'AAAUSDT',
+        detail: 'notional 0: nothing to order',
+      },
+    ]);
+    expect(ex.slotState()).toBe('FREE');
+    expect(ex.mark(scan(1, 100), 2, true).trades).toEqual([]);
+  });
+
   it('posts a maker entry, fills it when a later scan trades through, at the limit with the maker fee', () => {
     const ex = new MockExchange('t', 10_000, { ...X, entry_order: 'maker' }, EXITS);
     expect(ex.enter(decision(0), scan(0, 100), 1).events[0]?.event).toBe('MAKER_POSTED');

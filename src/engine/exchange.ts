@@ -369,6 +369,11 @@ export class MockExchange {
     const asset = d.asset as string;
     const price = priceOf(scan, asset) as number;
     const notional = d.notional as number;
+    // A haircut to nothing (sc_mult 0) decides, journaled, but is no order.
+    if (!(notional > 0)) {
+      this.event(out, scan, 'ENTRY_REFUSED', asset, `notional ${notional}: nothing to order`);
+      return out;
+    }
     const margin = notional / (d.exchange_leverage as number);
     if (margin > this.capital) {
       this.event(

@@ -3,6 +3,7 @@ export * from './compose/index.js';
 export * from './exchange/index.js';
 export * from './fused/index.js';
 export * from './lanes/index.js';
+export * from './params/bounds.js';
 export * from './params/index.js';
 export * from './params/parse.js';
 export * from './rounding/index.js';
