@@ -61,7 +61,7 @@ export async function backtestCommand(o: {
   chart: string;
   json?: string;
 }): Promise<string> {
-  const source = archiveSource(o.scans);
+  const source = await archiveSource(o.scans);
   if (typeof source === 'string') throw new UsageError(source);
   const config = loadConfig(o.config, { instance: o.instance, profile: o.profile });
   const bar = progressBar(source.bytes ?? 0, 'bytes');

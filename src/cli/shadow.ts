@@ -81,7 +81,7 @@ async function scanSource(
     for (const [flag, key] of NATS_ONLY) {
       if (o[key] !== undefined) throw new UsageError(`${flag} applies to --nats only`);
     }
-    const source = archiveSource(o.scans);
+    const source = await archiveSource(o.scans);
     if (typeof source === 'string') throw new UsageError(source);
     return source;
   }

@@ -4,6 +4,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { UsageError } from '../common/errors.js';
 import { quote, selectSql } from './read.js';
 import { type Cell, type Column, createTableSql, TABLES, type TableSpec } from './schema.js';
 import type { ExportFormat, JournalSink, Selection } from './sink.js';
@@ -44,6 +45,18 @@ function toJs(v: unknown): Cell {
   return String(v);
 }
 
+/**
+ * DuckDB's file-lock error as one line that names the holder and what to do; any other
+ * error as it is.
+ */
+export function lockedJournal(e: unknown, path: string): unknown {
+  const held = /Conflicting lock is held in (.*?) \(PID (\d+)\)/.exec((e as Error).message);
+  if (held === null) return e;
+  return new UsageError(
+    `journal ${path} is in use by another process (pid ${held[2]}, ${held[1]}): wait for it to end or stop it; a running engine reports on its control endpoint and in violet status`,
+  );
+}
+
 export class DuckDbJournal implements JournalSink {
   readonly kind = 'duckdb';
 
@@ -54,7 +67,9 @@ export class DuckDbJournal implements JournalSink {
 
   static async open(path: string): Promise<DuckDbJournal> {
     mkdirSync(dirname(path), { recursive: true });
-    const instance = await DuckDBInstance.create(path);
+    const instance = await DuckDBInstance.create(path).catch((e: unknown) => {
+      throw lockedJournal(e, path);
+    });
     const connection = await instance.connect();
     for (const t of TABLES) await connection.run(createTableSql(t));
     return new DuckDbJournal(instance, connection);

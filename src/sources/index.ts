@@ -1,16 +1,16 @@
 // Scan sources: a .jsonl or .parquet archive, or the synthetic market on the fly.
 import { existsSync } from 'node:fs';
 import { jsonlSource, type ScanSource, type SourceRecord } from './archive.js';
-import { parquetSource } from './parquet.js';
+import { parquetProblem, parquetSource } from './parquet.js';
 import { type SyntheticOptions, scanLine, syntheticScans } from './synthetic/index.js';
 
 export type { ScanSource, SourceRecord } from './archive.js';
 
 /** The archive at `path`, or an error message for the user. */
-export function archiveSource(path: string): ScanSource | string {
+export async function archiveSource(path: string): Promise<ScanSource | string> {
   if (!existsSync(path)) return `no such scan archive: ${path}`;
   if (path.endsWith('.jsonl')) return jsonlSource(path);
-  if (path.endsWith('.parquet')) return parquetSource(path);
+  if (path.endsWith('.parquet')) return (await parquetProblem(path)) ?? parquetSource(path);
   return 'scan archive must be .jsonl or .parquet';
 }
 

@@ -20,6 +20,21 @@ function scanText(json: string): string {
   return JSON.stringify(o);
 }
 
+/** Why DuckDB cannot read `path` as Parquet (one line), or null when it can. */
+export async function parquetProblem(path: string): Promise<string | null> {
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  try {
+    await c.run(`SELECT count(*) FROM read_parquet('${path.replaceAll("'", "''")}')`);
+    return null;
+  } catch (e) {
+    return `${path}: not a readable Parquet file (${(e as Error).message.split('\n')[0]})`;
+  } finally {
+    c.closeSync();
+    db.closeSync();
+  }
+}
+
 export function parquetSource(path: string): ScanSource {
   return {
     name: path,

@@ -2,6 +2,7 @@
 // database as table `trades`, with a column map for other exports. A missing column or an
 // unparsable value is refused with the column's name and the first bad row.
 import { UsageError } from '../common/errors.js';
+import { lockedJournal } from '../journal/duckdb.js';
 import { OPTIONAL_COLUMNS, REQUIRED_COLUMNS, rows, type StudyDb, TRADE_COLUMNS } from './db.js';
 
 export type TradeSource =
@@ -48,7 +49,11 @@ export async function loadTrades(
   map: Record<string, string>,
 ): Promise<number> {
   const c = db.conn;
-  if ('journal' in src) await c.run(`ATTACH ${q(src.journal)} AS j (READ_ONLY)`);
+  if ('journal' in src) {
+    await c.run(`ATTACH ${q(src.journal)} AS j (READ_ONLY)`).catch((e: unknown) => {
+      throw lockedJournal(e, src.journal);
+    });
+  }
   // Parquet carries its own row numbers and columnar reads are cheap: read it in place.
   // Other sources are materialised once so `rowid` is the file order.
   const parquet = 'file' in src && src.file.endsWith('.parquet');

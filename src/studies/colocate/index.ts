@@ -4,6 +4,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { barChartSvg } from '../../common/chart.js';
 import { UsageError } from '../../common/errors.js';
+import { lockedJournal } from '../../journal/duckdb.js';
 import { rows, type StudyResult } from '../db.js';
 
 const WINDOW_MS = 300_000;
@@ -99,7 +100,9 @@ export async function runColocate(
   journalPath: string,
   instance: string | null,
 ): Promise<StudyResult> {
-  await conn.run(`ATTACH ${q(journalPath)} AS j (READ_ONLY)`);
+  await conn.run(`ATTACH ${q(journalPath)} AS j (READ_ONLY)`).catch((e: unknown) => {
+    throw lockedJournal(e, journalPath);
+  });
   let picked: string;
   let byAsset: AssetCounts[];
   try {

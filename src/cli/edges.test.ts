@@ -1,0 +1,86 @@
+// Hostile runs at the command line: every refusal is one line and exit 2, and changes nothing.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { REPO, violet } from '../test-support/cli.js';
+import { sampleArchive, tempDir } from '../test-support/journal.js';
+
+const dir = tempDir('violet-edges-');
+const at = (name: string) => join(dir, name);
+
+async function refused(args: string[], reason: RegExp): Promise<void> {
+  const before = readdirSync(dir).sort();
+  const r = await violet(args);
+  expect(r.status, r.stderr).toBe(2);
+  expect(r.stderr).toMatch(reason);
+  expect(r.stderr.trimEnd().split('\n'), r.stderr).toHaveLength(1);
+  expect(readdirSync(dir).sort()).toEqual(before);
+}
+
+describe('command-line edges', () => {
+  const scans = sampleArchive(dir, 200, 7);
+  const journal = at('j.duckdb');
+  mkdirSync(at('folder.jsonl'));
+  writeFileSync(at('corrupt.parquet'), 'PAR1 not parquet PAR1');
+
+  it('refuses a directory, a corrupt archive and a directory output in one line (C2, C3, C7)', async () => {
+    expect((await violet(['backtest', '--scans', scans, '--journal', journal])).status).toBe(0);
+    await refused(
+      ['shadow', '--scans', at('folder.jsonl'), '--journal', at('n.duckdb')],
+      /a directory/,
+    );
+    await refused(['shadow', '--scans', at('missing.jsonl')], /no such file/);
+    for (const cmd of ['shadow', 'backtest']) {
+      await refused(
+        [cmd, '--scans', at('corrupt.parquet'), '--journal', at('n.duckdb')],
+        /not a readable Parquet file/,
+      );
+    }
+    const out = ['--format', 'csv', '--out', at('folder.jsonl')];
+    await refused(['trades', 'export', '--journal', journal, ...out], /--out .*a directory/);
+    await refused(
+      ['journal', 'export', '--journal', journal, '--table', 'violet_decisions', ...out],
+      /a directory/,
+    );
+    await refused(['shadow', '--scans', scans, '--control-port', '70000'], /0\.\.65535/);
+  });
+
+  it('names who holds a locked journal and what to do (C5)', async () => {
+    const locker = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { DuckDBInstance } from '@duckdb/node-api';
+         const db = await DuckDBInstance.create(${JSON.stringify(journal)});
+         await db.connect(); console.log('locked'); setInterval(() => {}, 1000);`,
+      ],
+      { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    afterAll(() => locker.kill('SIGKILL'));
+    await new Promise((resolve) => locker.stdout?.once('data', resolve));
+    const held = new RegExp(`in use by another process \\(pid ${locker.pid}, .*\\): wait for it`);
+    await refused(['soak', 'report', '--journal', journal], held);
+    await refused(
+      ['trades', 'export', '--journal', journal, '--format', 'csv', '--out', at('t.csv')],
+      held,
+    );
+    await refused(
+      [
+        'journal',
+        'export',
+        '--journal',
+        journal,
+        '--table',
+        'violet_trades',
+        '--format',
+        'csv',
+        '--out',
+        at('x.csv'),
+      ],
+      held,
+    );
+    await refused(['study', 'clean', '--journal', journal], held);
+  });
+});
