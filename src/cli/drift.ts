@@ -30,5 +30,11 @@ export function registerDrift(program: Command): void {
       }
       const differs = rows.filter((r) => r.status === 'differs').length;
       if (differs > 0) throw new CheckFailed(`${differs} constant(s) differ from VIOLET's pins`);
+      // A file that holds none of the constants checks nothing: not a pass.
+      if (rows.every((r) => r.status === 'not found')) {
+        throw new CheckFailed(
+          `none of VIOLET's ${rows.length} pinned constants found in ${opts.blueSource}`,
+        );
+      }
     });
 }

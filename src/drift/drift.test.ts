@@ -69,6 +69,12 @@ describe('drift-check', () => {
   it('refuses a missing file with one line and exit 2', async () => {
     const run = await violet(['drift-check', '--blue-source', 'no/such/file.py']);
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/^violet: cannot read no\/such\/file\.py/);
+    expect(run.stderr).toBe('violet: --blue-source no/such/file.py: no such file\n');
+  });
+
+  it('fails a file that holds none of the pinned constants (exit 1): nothing was checked', async () => {
+    const run = await violet(['drift-check', '--blue-source', file('print("hello")\n')]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/none of VIOLET's \d+ pinned constants found in /);
   });
 });

@@ -89,6 +89,9 @@ const HOUR_MS = 3.6e6;
 const TOP_ASSETS = 5;
 const SPIKES = 10;
 /** Slack on the notional_fraction cap: base_fraction × max_leverage is not exact in binary. */
+/** A soak whose rejected lines pass this share of rejected + decided fails its verdict. */
+export const MAX_REJECT_SHARE = 0.01;
+
 const CAP_TOLERANCE = 1e-9;
 const FIELD_NAME = /^[a-z_][a-z0-9_]*$/;
 
@@ -308,7 +311,19 @@ export function soakReport(input: SoakInput): SoakReport {
   };
   const maxDecisionsPerAssetPerScan = t.maxPerScan === 0 ? null : t.maxPerScan;
 
+  const rejected = input.rejects.length;
+  const rejectShare = rejected === 0 ? 0 : rejected / (rejected + decisions.length);
   const checks: SoakCheck[] = [
+    {
+      name: 'decisions recorded',
+      pass: decisions.length > 0,
+      detail: `${decisions.length} decisions`,
+    },
+    {
+      name: 'rejects within limit',
+      pass: rejectShare <= MAX_REJECT_SHARE,
+      detail: `${rejected} rejected of ${rejected + decisions.length} (limit ${MAX_REJECT_SHARE * 100}%)`,
+    },
     {
       name: 'no stablecoin leaks',
       pass: t.leaks === 0,

@@ -123,8 +123,12 @@ describe('soakReport', () => {
     expect(r.last_scan).toBe(12);
     expect(r.hours).toBe(2.5);
     expect(r.rejected.total).toBe(1);
-    expect(r.pass).toBe(true);
+    // 1 rejected of 4 lines is over the 1% limit: the one failing check.
+    expect(r.checks.filter((c) => !c.pass).map((c) => c.name)).toEqual(['rejects within limit']);
+    expect(r.pass).toBe(false);
     expect(r.checks.map((c) => c.name)).toEqual([
+      'decisions recorded',
+      'rejects within limit',
       'no stablecoin leaks',
       'no orders',
       'no errors',
@@ -308,7 +312,7 @@ describe('soakReport', () => {
     });
   });
 
-  it('gives nulls and passes vacuously for no decisions, and for none actuated', () => {
+  it('gives nulls for no decisions and none actuated; fails with no decisions at all', () => {
     const empty = soakReport(input([]));
     expect(empty.decisions).toBe(0);
     expect(empty.first_scan).toBeNull();
@@ -322,7 +326,8 @@ describe('soakReport', () => {
     expect(empty.diversity).toEqual({ distinct_assets: 0, top2_share: null, top_assets: [] });
     expect(empty.re_decision.max_decisions_per_asset_per_scan).toBeNull();
     expect(empty.vel_div_anomalies.min).toBeNull();
-    expect(empty.pass).toBe(true);
+    expect(empty.checks.filter((c) => !c.pass).map((c) => c.name)).toEqual(['decisions recorded']);
+    expect(empty.pass).toBe(false);
     expect(allFinite(empty)).toBe(true);
 
     const idleOnly = soakReport(input(scans([idle(), idle()])));
@@ -330,7 +335,17 @@ describe('soakReport', () => {
     expect(idleOnly.base).toEqual({ min: null, p50: null, avg: null, max: null });
     expect(idleOnly.re_decision.avg_run_length).toBeNull();
     expect(idleOnly.vel_div_anomalies.max).toBe(0.01);
+    expect(idleOnly.pass).toBe(true);
     expect(allFinite(idleOnly)).toBe(true);
+  });
+
+  it('fails when rejected lines pass 1% of all lines, and passes at 1%', () => {
+    const decided = scans(Array.from({ length: 99 }, (_, i) => idle({ scan_number: i })));
+    const one = soakReport(input(decided, { rejects: [{ reason: 'x' }] }));
+    expect(check(one, 'rejects within limit')).toBe(true);
+    const two = soakReport(input(decided, { rejects: [{ reason: 'x' }, { reason: 'y' }] }));
+    expect(check(two, 'rejects within limit')).toBe(false);
+    expect(two.pass).toBe(false);
   });
 });
 
@@ -340,7 +355,7 @@ describe('soakMarkdown', () => {
   it('states the verdict and every section, identically for identical input', () => {
     const md = soakMarkdown(soakReport(input(rows, { rejects: [{ reason: 'a|b: x' }] })));
     expect(md.startsWith('# VIOLET soak report\n')).toBe(true);
-    expect(md).toContain('**Verdict: PASS** (7/7 checks)');
+    expect(md).toContain('**Verdict: FAIL** (1 of 9 checks failed: rejects within limit)');
     for (const title of [
       'Counts',
       'Rejects by reason',
@@ -361,13 +376,13 @@ describe('soakMarkdown', () => {
 
   it('names the failing checks in a FAIL verdict', () => {
     const md = soakMarkdown(soakReport(input(rows, { orders: 3 })));
-    expect(md).toContain('**Verdict: FAIL** (1 of 7 checks failed: no orders)');
+    expect(md).toContain('**Verdict: FAIL** (1 of 9 checks failed: no orders)');
     expect(md).toContain('| no orders | FAIL | 3 orders sent |');
   });
 
   it('renders an empty soak without throwing', () => {
     const md = soakMarkdown(soakReport(input([])));
-    expect(md).toContain('**Verdict: PASS**');
+    expect(md).toContain('**Verdict: FAIL** (1 of 9 checks failed: decisions recorded)');
     expect(md).toContain('No actuated assets.');
   });
 });
