@@ -1,5 +1,6 @@
 // Loading the engine config for a command: a JSON file (optional) plus CLI overrides.
 import { readFileSync } from 'node:fs';
+import { stripBom } from '../common/text.js';
 import { type EngineConfig, parseConfig } from '../engine/config.js';
 import { UsageError } from './errors.js';
 
@@ -17,7 +18,7 @@ export function loadConfig(
   let raw: unknown = {};
   if (file !== undefined) {
     try {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
+      raw = JSON.parse(stripBom(readFileSync(file, 'utf8')));
     } catch (e) {
       throw new UsageError(`cannot read config ${file}: ${(e as Error).message.split('\n')[0]}`);
     }

@@ -1,6 +1,6 @@
 // Hostile runs at the command line: every refusal is one line and exit 2, and changes nothing.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO, violet } from '../test-support/cli.js';
@@ -82,5 +82,62 @@ describe('command-line edges', () => {
       held,
     );
     await refused(['study', 'clean', '--journal', journal], held);
+  });
+
+  it('reads a file with a UTF-8 byte-order mark as the same file without it', async () => {
+    const bom = (name: string, text: string) => {
+      writeFileSync(at(name), `\ufeff${text}`);
+      return at(name);
+    };
+    const text = readFileSync(scans, 'utf8');
+    const config = bom('bom-config.json', '{"capital": 10000}');
+    const plain = await violet([
+      'shadow',
+      '--scans',
+      scans,
+      '--journal',
+      at('p.duckdb'),
+      '--config',
+      config,
+    ]);
+    const marked = await violet([
+      'shadow',
+      '--scans',
+      bom('bom.jsonl', text),
+      '--journal',
+      at('m.duckdb'),
+      '--config',
+      config,
+    ]);
+    expect(marked.stderr).toBe('');
+    expect(marked.stdout.replace('m.duckdb', 'p.duckdb')).toBe(plain.stdout);
+    const trades = at('trades.jsonl');
+    const long = sampleArchive(dir, 3000, 8);
+    const bt = await violet(['backtest', '--scans', long, '--journal', at('bt.duckdb')]);
+    expect(bt.status, bt.stderr).toBe(0);
+    await violet([
+      'trades',
+      'export',
+      '--journal',
+      at('bt.duckdb'),
+      '--format',
+      'jsonl',
+      '--out',
+      trades,
+    ]);
+    const bomTrades = bom('bom-trades.jsonl', readFileSync(trades, 'utf8'));
+    for (const [f, out] of [
+      [trades, 'c1.json'],
+      [bomTrades, 'c2.json'],
+    ] as const) {
+      const r = await violet(['study', 'clean', '--trades', f, '--json', at(out)]);
+      expect(r.status, r.stderr).toBe(0);
+    }
+    expect(readFileSync(at('c2.json'), 'utf8')).toBe(readFileSync(at('c1.json'), 'utf8'));
+  });
+
+  it('refuses a trades file name with a glob character (DuckDB would read every match)', async () => {
+    writeFileSync(at('t*.csv'), 'trade_id\n1\n');
+    await refused(['study', 'clean', '--trades', at('t*.csv')], /glob character/);
   });
 });

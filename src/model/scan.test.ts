@@ -35,6 +35,7 @@ describe('Scan V-TYPE (SPEC §2)', () => {
       'json: not valid JSON',
     );
     expect(reason({ ...good, prices: { BTCUSDT: -1 } })).toBe('prices.BTCUSDT: price must be > 0');
+    expect(reason({ ...good, prices: {} })).toBe('prices: empty (a scan needs a universe)');
     expect(reason({ ...good, prices: { BTCUSDT: 0 } })).toBe('prices.BTCUSDT: price must be > 0');
     expect(reason({ ...good, prices: undefined })).toBe('prices: missing');
     expect(reason({ ...good, ob_imbalance: { BTCUSDT: 1.5 } })).toBe(

@@ -95,6 +95,8 @@ export function parseEsof(v: unknown): Esof | null {
 function build(raw: unknown): Scan {
   const o: Obj = asObj(raw, 'scan');
   const prices = symbolMap(o.prices ?? missing('prices'), 'prices', isPrice, 'price must be > 0');
+  if (prices.symbols.length === 0)
+    throw new InvalidInput('prices: empty (a scan needs a universe)');
   const ob =
     o.ob_imbalance === undefined || o.ob_imbalance === null
       ? { symbols: [], values: [] }

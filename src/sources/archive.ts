@@ -2,6 +2,7 @@
 // (flat memory, no per-line event overhead).
 import { createReadStream, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
+import { stripBom } from '../common/text.js';
 import type { CadenceAction, Quantum } from '../engine/cadence.js';
 import type { Planes } from '../model/index.js';
 
@@ -54,7 +55,9 @@ export function jsonlSource(path: string): ScanSource {
       let seq = 0;
       const take = (text: string, out: SourceRecord[]) => {
         seq++;
-        const line = text.endsWith('\r') ? text.slice(0, -1) : text;
+        // A UTF-8 byte-order mark (some editors write one) is not part of the first line.
+        const unmarked = seq === 1 ? stripBom(text) : text;
+        const line = unmarked.endsWith('\r') ? unmarked.slice(0, -1) : unmarked;
         if (line.trim() !== '') out.push({ seq, text: line });
       };
       for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {

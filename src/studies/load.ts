@@ -1,6 +1,11 @@
 // Loading recorded trades (CSV, JSON Lines, Parquet, or a journal table) into the study
 // database as table `trades`, with a column map for other exports. A missing column or an
 // unparsable value is refused with the column's name and the first bad row.
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { UsageError } from '../common/errors.js';
 import { lockedJournal } from '../journal/duckdb.js';
 import { OPTIONAL_COLUMNS, REQUIRED_COLUMNS, rows, type StudyDb, TRADE_COLUMNS } from './db.js';
@@ -13,15 +18,35 @@ const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const ident = (s: string) => `"${s.replaceAll('"', '""')}"`;
 const TIMES = new Set(['entry_ts', 'exit_ts']);
 
+const isJson = (f: string) => f.endsWith('.jsonl') || f.endsWith('.ndjson') || f.endsWith('.json');
+
 function reader(src: TradeSource): string {
   if ('journal' in src) return `j.${ident(src.table)}`;
   const f = src.file;
+  // DuckDB would read every file the pattern matches, silently.
+  if (/[*?[\]{}]/.test(basename(f))) {
+    throw new UsageError(
+      `--trades ${f}: a file name with a glob character (* ? [ ] { }) is refused`,
+    );
+  }
   if (f.endsWith('.csv')) return `read_csv(${q(f)}, header = true, all_varchar = true)`;
-  if (f.endsWith('.jsonl') || f.endsWith('.ndjson') || f.endsWith('.json')) {
+  if (isJson(f)) {
     return `read_json(${q(f)}, format = 'newline_delimited')`;
   }
   if (f.endsWith('.parquet')) return `read_parquet(${q(f)})`;
   throw new UsageError(`--trades: expected a .csv, .jsonl or .parquet file, not ${f}`);
+}
+
+/** Whether a file starts with a UTF-8 byte-order mark. */
+async function marked(file: string): Promise<boolean> {
+  const h = await open(file, 'r');
+  try {
+    const b = Buffer.alloc(3);
+    const { bytesRead } = await h.read(b, 0, 3, 0);
+    return bytesRead === 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;
+  } finally {
+    await h.close();
+  }
 }
 
 /** "old=new,old2=new2": source column old is read as new. */
@@ -58,14 +83,30 @@ export async function loadTrades(
   // Other sources are materialised once so `rowid` is the file order.
   const parquet = 'file' in src && src.file.endsWith('.parquet');
   const rowid = parquet ? 'file_row_number' : 'rowid';
+  // DuckDB's JSON reader refuses a UTF-8 byte-order mark: such a file is read from a copy
+  // without it (materialised at once, then removed).
+  const unmarked = 'file' in src && isJson(src.file) && (await marked(src.file));
+  const copyDir = unmarked ? mkdtempSync(join(tmpdir(), 'violet-trades-')) : null;
+  const from: TradeSource =
+    copyDir === null ? src : { file: join(copyDir, basename((src as { file: string }).file)) };
   try {
+    if (copyDir !== null) {
+      const file = (src as { file: string }).file;
+      await pipeline(
+        createReadStream(file, { start: 3 }),
+        createWriteStream((from as { file: string }).file),
+      );
+    }
     await c.run(
       parquet
         ? `CREATE VIEW raw AS SELECT * FROM read_parquet(${q((src as { file: string }).file)}, file_row_number = true)`
-        : `CREATE TABLE raw AS SELECT * FROM ${reader(src)}`,
+        : `CREATE TABLE raw AS SELECT * FROM ${reader(from)}`,
     );
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read trades: ${(e as Error).message.split('\n')[0]}`);
+  } finally {
+    if (copyDir !== null) rmSync(copyDir, { recursive: true, force: true });
   }
   const present = new Set((await rows(c, 'DESCRIBE raw')).map((r) => String(r.column_name)));
   present.delete('file_row_number');
