@@ -1,10 +1,9 @@
 // Hostile runs at the command line: every refusal is one line and exit 2, and changes nothing.
-import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO, violet } from '../test-support/cli.js';
-import { sampleArchive, tempDir } from '../test-support/journal.js';
+import { violet } from '../test-support/cli.js';
+import { lockJournal, sampleArchive, tempDir } from '../test-support/journal.js';
 
 const dir = tempDir('violet-edges-');
 const at = (name: string) => join(dir, name);
@@ -47,19 +46,8 @@ describe('command-line edges', () => {
   });
 
   it('names who holds a locked journal and what to do (C5)', async () => {
-    const locker = spawn(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        `import { DuckDBInstance } from '@duckdb/node-api';
-         const db = await DuckDBInstance.create(${JSON.stringify(journal)});
-         await db.connect(); console.log('locked'); setInterval(() => {}, 1000);`,
-      ],
-      { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    const locker = await lockJournal(journal);
     afterAll(() => locker.kill('SIGKILL'));
-    await new Promise((resolve) => locker.stdout?.once('data', resolve));
     const held = new RegExp(`in use by another process \\(pid ${locker.pid}, .*\\): wait for it`);
     await refused(['soak', 'report', '--journal', journal], held);
     await refused(

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, REPO, violet } from '../test-support/cli.js';
-import { exportJsonl, sampleArchive, tempDir } from '../test-support/journal.js';
+import { exportJsonl, lockJournal, sampleArchive, tempDir } from '../test-support/journal.js';
 
 function waitFor(stream: NodeJS.ReadableStream, pattern: RegExp): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
@@ -96,18 +96,7 @@ describe('journal outage', () => {
       (await violet(['shadow', '--scans', sampleArchive(dir, 10, 4), '--journal', journal])).status,
     ).toBe(0);
     // Another process holds DuckDB's file lock: the journal cannot be opened.
-    const locker = spawn(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        `import { DuckDBInstance } from '@duckdb/node-api';
-         const db = await DuckDBInstance.create(${JSON.stringify(journal)});
-         await db.connect(); console.log('locked'); setInterval(() => {}, 1000);`,
-      ],
-      { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    await waitFor(locker.stdout, /locked/);
+    const locker = await lockJournal(journal);
     const run = await violet(['shadow', '--scans', scans, '--journal', journal]);
     locker.kill('SIGKILL');
     await new Promise((r) => locker.once('exit', r));
