@@ -30,6 +30,9 @@ describe('outputs never land on inputs', () => {
     for (const o of refused) expect(() => checkPaths(o), JSON.stringify(o)).toThrow(UsageError);
     expect(() => checkPaths({ journal, out: at('export.csv'), json: at('r.json') })).not.toThrow();
     expect(() => checkPaths({ journal: 'clickhouse://h:1/db', json: true })).not.toThrow();
+    expect(() =>
+      checkPaths({ decisions: 'clickhouse://h:1/db', json: at('c.json') }),
+    ).not.toThrow();
   });
 
   it('leaves the journal as it was when an export names it as its output', async () => {

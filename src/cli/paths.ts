@@ -79,7 +79,8 @@ const flag = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 export function checkPaths(opts: Record<string, unknown>): void {
   const read: [string, Identity][] = [];
   for (const k of INPUTS) {
-    for (const p of paths(opts[k])) {
+    // `--decisions` may name a ClickHouse journal: a URL is not a file.
+    for (const p of paths(opts[k]).filter((x) => !isClickHouseUrl(x))) {
       checkInput(flag(k), p);
       read.push([p, identity(p)]);
     }

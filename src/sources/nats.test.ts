@@ -365,19 +365,17 @@ describe('live feed command line', () => {
     const closed = await NatsServer.create();
     await closed.stop();
     const url = closed.url;
+    // A real archive: the option conflicts are what is refused, not a missing file.
+    const archive = sampleArchive(tempDir(), 10, 1);
     const refusals: [string[], number, string][] = [
       [['shadow'], 2, 'give either --scans FILE or --nats URL'],
-      [
-        ['shadow', '--scans', 'x.jsonl', '--nats', url],
-        2,
-        'give either --scans FILE or --nats URL',
-      ],
+      [['shadow', '--scans', archive, '--nats', url], 2, 'give either --scans FILE or --nats URL'],
       [
         ['shadow', '--nats', url, '--rate', '5'],
         2,
         '--rate paces an archive replay, not the live feed',
       ],
-      [['shadow', '--scans', 'x.jsonl', '--durable', 'd'], 2, '--durable applies to --nats only'],
+      [['shadow', '--scans', archive, '--durable', 'd'], 2, '--durable applies to --nats only'],
       [
         ['planes', 'set', 'moon', '1', '--nats', url],
         2,
