@@ -1,7 +1,7 @@
 // The `violet` command: one program, subcommands registered by their modules.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { exitLine } from '../common/log.js';
+import { exitLine, parseLogFormat, setProcessLogFormat } from '../common/log.js';
 import { registerBacktest } from './backtest.js';
 import { registerDrift } from './drift.js';
 import { CheckFailed, UsageError } from './errors.js';
@@ -25,7 +25,14 @@ const program = new Command('violet')
   .description('VIOLET — shadow alpha decision engine and research studies')
   .version(version, '-V, --version', 'print the version')
   .exitOverride()
-  .hook('preAction', (_program, action) => checkPaths(action.opts()));
+  .hook('preAction', (_program, action) => {
+    // A command with structured logs reports even a refusal of its paths in its format.
+    if (action.options.some((opt) => opt.long === '--log-format')) {
+      const format = parseLogFormat(action.opts().logFormat ?? process.env.VIOLET_LOG_FORMAT);
+      if (format !== null) setProcessLogFormat(format);
+    }
+    checkPaths(action.opts());
+  });
 
 registerKernel(program);
 registerDrift(program);
