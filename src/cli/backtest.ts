@@ -12,6 +12,7 @@ import { CheckFailed, UsageError } from './errors.js';
 import { exportFormat } from './journal.js';
 import { JOURNAL_HELP } from './options.js';
 import { progressBar } from './progress.js';
+import { Interrupts, interruptedExit } from './signals.js';
 import { table } from './table.js';
 
 export const DEFAULT_BACKTEST_JOURNAL = 'var/backtest.duckdb';
@@ -60,21 +61,29 @@ export async function backtestCommand(o: {
   instance?: string;
   chart: string;
   json?: string;
-}): Promise<string> {
+}): Promise<{ text: string; interrupted: NodeJS.Signals | null }> {
   const source = await archiveSource(o.scans);
   if (typeof source === 'string') throw new UsageError(source);
   const config = loadConfig(o.config, { instance: o.instance, profile: o.profile });
   const bar = progressBar(source.bytes ?? 0, 'bytes');
+  const stop = new AbortController();
+  const interrupts = new Interrupts((signal) => {
+    process.stderr.write(`${signal}: finishing the scan in hand, then flushing\n`);
+    stop.abort();
+  });
   const { result, summary } = await runBacktest({
     config,
     source,
     journal: o.journal,
     chart: o.chart,
+    stop: stop.signal,
     hooks: {
       onProgress: (s, bytes) => bar.update(bytes ?? 0, { note: `${s.trades} trades` }),
     },
+  }).finally(() => {
+    bar.stop();
+    interrupts.dispose();
   });
-  bar.stop();
   if (result.journalError !== null) {
     throw new CheckFailed(
       `journal ${o.journal} unavailable (${result.journalError}); ${result.spoolDepth} rows wait in ${result.spoolDir}`,
@@ -84,7 +93,7 @@ export async function backtestCommand(o: {
     mkdirSync(dirname(o.json), { recursive: true });
     writeFileSync(o.json, `${JSON.stringify(summary, null, 2)}\n`);
   }
-  return summaryText(summary, o.chart);
+  return { text: summaryText(summary, o.chart), interrupted: interrupts.received };
 }
 
 export function registerBacktest(program: Command): void {
@@ -99,7 +108,9 @@ export function registerBacktest(program: Command): void {
     .option('--chart <file>', 'equity-curve chart (SVG)', 'var/reports/equity.svg')
     .option('--json <file>', 'also write the summary as JSON')
     .action(async (o: Parameters<typeof backtestCommand>[0]) => {
-      process.stdout.write(await backtestCommand(o));
+      const { text, interrupted } = await backtestCommand(o);
+      process.stdout.write(text);
+      if (interrupted !== null) interruptedExit(interrupted, true);
     });
 
   program

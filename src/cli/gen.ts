@@ -7,13 +7,14 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { STABLECOIN_SYMBOLS } from '../kernel/index.js';
 import { jsonlToParquet } from '../sources/parquet.js';
 import {
+  DEFAULT_START_TS,
   DEFAULT_STEP_MS,
   type SyntheticOptions,
   scanLine,
   syntheticScans,
 } from '../sources/synthetic/index.js';
 import { UsageError } from './errors.js';
-import { positiveInt } from './options.js';
+import { instant, positiveInt } from './options.js';
 import { progressBar } from './progress.js';
 
 /** Strings past ~128 KiB land in V8's large-object space: measured ~12× slower to build. */
@@ -54,6 +55,8 @@ export interface GenScansOpts {
   assets: number;
   seed: number;
   stepMs: number;
+  /** The first scan's time (default: a fixed epoch). */
+  start?: number;
 }
 
 /** Writes the market to `out` and prints one summary line (also used by `violet start`). */
@@ -67,7 +70,11 @@ export async function genScans(opts: GenScansOpts): Promise<void> {
   try {
     mkdirSync(dirname(opts.out), { recursive: true });
     await pipeline(
-      Readable.from(chunks(opts, (done) => bar.update(done))),
+      Readable.from(
+        chunks({ ...opts, ...(opts.start === undefined ? {} : { startTs: opts.start }) }, (done) =>
+          bar.update(done),
+        ),
+      ),
       createWriteStream(jsonl),
     );
     if (parquet) {
@@ -100,5 +107,10 @@ export function registerGen(program: Command): void {
     )
     .requiredOption('--seed <s>', 'seed: the same seed gives the same bytes', positiveInt)
     .option('--step-ms <ms>', 'scan spacing in ms', atLeastOne, DEFAULT_STEP_MS)
+    .option(
+      '--start <time>',
+      `the first scan's time, epoch ms or ISO 8601 UTC (default ${new Date(DEFAULT_START_TS).toISOString()}); scan_number is the scan time / --step-ms, so archives of different spans never share a number`,
+      instant,
+    )
     .action(genScans);
 }

@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO, violet } from '../test-support/cli.js';
-import { tempDir } from '../test-support/journal.js';
+import { FIRST_SCAN, tempDir } from '../test-support/journal.js';
 
 const PINS = join(REPO, 'src', 'cli', 'golden.sha256');
 const SCANS = '3000';
@@ -127,10 +127,11 @@ describe('goldens', () => {
     const trades = readFileSync(join(dir, 'golden', 'trades.csv'), 'utf8').split('\n');
     const entry = Number((trades[1] as string).split(',')[0]?.split('-').at(-1));
     const moved = await artifacts(join(dir, 'moved'), (lines) => {
-      const scan = JSON.parse(lines[entry] as string);
+      const at = entry - FIRST_SCAN;
+      const scan = JSON.parse(lines[at] as string);
       expect(scan.scan_number).toBe(entry);
       scan.vel_div = -0.045;
-      lines[entry] = JSON.stringify(scan);
+      lines[at] = JSON.stringify(scan);
     });
     for (const [name, hash] of moved) {
       if (UNMOVED.has(name)) {

@@ -91,6 +91,7 @@ export function registerJournal(program: Command): void {
       checkJournal(o.journal, false);
       let drained = 0;
       const failed: string[] = [];
+      const conflicts: string[] = [];
       for (const dir of spoolDirsOf(o.journal)) {
         let w: JournalWriter;
         try {
@@ -104,9 +105,11 @@ export function registerJournal(program: Command): void {
         const before = w.spool.depth;
         const ok = await w.flush();
         w.close();
-        if (ok) drained += before;
+        if (ok) drained += before - w.spool.depth;
         else failed.push(`${dir}: ${w.lastError}; ${w.spool.depth} rows still spooled`);
+        if (w.conflict !== null) conflicts.push(w.conflict.message);
       }
+      if (conflicts.length > 0) throw new UsageError(conflicts.join('; '));
       if (failed.length > 0) throw new CheckFailed(`journal unavailable (${failed.join('; ')})`);
       process.stdout.write(`drained ${drained} spooled rows into ${o.journal}\n`);
     });

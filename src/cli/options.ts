@@ -16,3 +16,18 @@ export function port(v: string): number {
 }
 
 export const JOURNAL_HELP = 'journal: a DuckDB file, or clickhouse://[user:password@]HOST:PORT/DB';
+
+/** A UTC instant: epoch milliseconds, or ISO 8601 with a zone (2026-06-09T10:13:20Z). */
+export function instant(v: string): number {
+  const n = /^\d+$/.test(v)
+    ? Number(v)
+    : /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(v)
+      ? Date.parse(v)
+      : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new InvalidArgumentError(
+      'expected epoch milliseconds or an ISO 8601 time with its zone, as 2026-06-09T10:13:20Z',
+    );
+  }
+  return n;
+}

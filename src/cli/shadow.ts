@@ -16,6 +16,7 @@ import { loadConfig } from './config.js';
 import { CheckFailed, UsageError } from './errors.js';
 import { JOURNAL_HELP, port, positiveInt } from './options.js';
 import { progressBar } from './progress.js';
+import { Interrupts, interruptedExit } from './signals.js';
 
 function writeOut(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
@@ -150,6 +151,8 @@ export interface ShadowCommandResult {
   readonly results: readonly ShadowResult[];
   readonly reports: readonly SoakReport[];
   readonly markdown: string;
+  /** The signal that ended the run early, if one did (the exit code is 130 or 143). */
+  readonly interrupted: NodeJS.Signals | null;
 }
 
 export async function shadowCommand(o: ShadowCliOptions): Promise<ShadowCommandResult> {
@@ -160,125 +163,138 @@ export async function shadowCommand(o: ShadowCliOptions): Promise<ShadowCommandR
   const several = configs.length > 1;
   const base = new Log(format);
   const logOf = (id: string) => (several || format === 'json' ? base.with({ instance: id }) : base);
-  // The live feed runs until SIGINT/SIGTERM, then finishes its batch, flushes and closes.
+  // SIGINT/SIGTERM: the live feed finishes its batch, a replay the scan in hand; then the
+  // run flushes, closes, reports and exits 130/143. A second signal forces the exit.
   const stop = new AbortController();
-  const onSignal = (signal: string) => {
-    base.info('stop', `${signal}: finishing the batch under way, then flushing`, { signal });
-    stop.abort();
-  };
   const live = o.nats !== undefined;
-  const sources: Source[] = [];
-  let statusOf: ((instance: string) => InstanceStatus) | null = null;
-  const describe = (instance: string) => statusOf?.(instance) ?? null;
-  try {
-    for (const c of configs) {
-      sources.push(await scanSource(o, c, stop.signal, logOf(c.instance_id), stop, describe));
-    }
-  } catch (e) {
-    await Promise.all(sources.map((s) => s.close?.()));
-    throw e;
-  }
-  if (live) {
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  }
-  const total = sources.reduce((a, s) => a + (s.bytes ?? 0), 0);
-  const bar = format === 'json' ? { update() {}, stop() {} } : progressBar(total, 'bytes');
-  const bytes = configs.map(() => 0);
-  const token = o.controlToken ?? process.env.VIOLET_CONTROL_TOKEN ?? null;
-  const snapshotLog = (id: string) => (s: RunStats) => {
-    logOf(id).record('stats', `${s.accepted} scans, ${s.decisions} decisions`, {
-      scan_number: s.lastScanNumber,
-      accepted: s.accepted,
-      decisions: s.decisions,
-      actuated: s.actuated,
-      rejected: s.rejected,
-      redeliveries: s.redeliveries,
-      flush_failures: s.flushFailures,
-      spool_peak: s.spoolPeak,
-    });
-  };
-  const results = await runInstances({
-    instances: configs.map((config, k) => ({
-      config,
-      source: sources[k] as Source,
-      hooks: {
-        onProgress: (s: RunStats, b: number | null) => {
-          bytes[k] = b ?? 0;
-          bar.update(
-            bytes.reduce((a, x) => a + x, 0),
-            { note: `${s.decisions} decisions, ${s.rejected} rejected` },
-          );
-        },
-        onSnapshot: snapshotLog(config.instance_id),
-      },
-    })),
-    journal: o.journal,
-    ratePerSec: o.rate,
-    clock: clockKind(o.clock, live),
-    ...(o.controlPort === undefined ? {} : { control: { port: o.controlPort, token } }),
-    onStarted: (f) => {
-      statusOf = f;
-    },
-    onControl: (s) =>
-      base.info('control', `control endpoint: http://127.0.0.1:${s.port}`, { port: s.port }),
-    onInstanceError: (id, e) => {
-      logOf(id).error('instance.failed', `stopped by an error: ${(e as Error).message}`);
-      stop.abort();
-    },
-    hooks: {
-      onFlushFailure: (m) =>
-        base.warn('journal.unavailable', `journal unavailable, rows kept in spool: ${m}`, {
-          error: m,
-        }),
-    },
-  }).finally(async () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    bar.stop();
-    await Promise.all(sources.map((s) => s.close?.()));
+  const interrupts = new Interrupts((signal) => {
+    base.info(
+      'stop',
+      `${signal}: finishing the ${live ? 'batch under way' : 'scan in hand'}, then flushing`,
+      { signal },
+    );
+    stop.abort();
   });
-  // A lease taken over by another engine: what was decided is journaled, and the run fails.
-  if (typeof stop.signal.reason === 'string') throw new CheckFailed(stop.signal.reason);
-  const first = results[0] as ShadowResult;
-  if (first.journalError !== null) {
-    base.error('journal.unavailable', `journal ${o.journal} unavailable`, {
-      error: first.journalError,
-      spool_depth: first.spoolDepth,
-    });
-    throw new CheckFailed(
-      `journal ${o.journal} unavailable (${first.journalError}); ${first.spoolDepth} rows wait in ${first.spoolDir} and will be written by the next run`,
-    );
-  }
-  const reports: SoakReport[] = [];
-  for (const [k, r] of results.entries()) {
-    const report = await soakReportFromJournal(
-      o.journal,
-      r.instance_id,
-      { orders: r.stats.orders, errors: r.stats.errors },
-      (configs[k] as EngineConfig).kernel,
-    );
-    reports.push(report);
-    const s = r.stats;
-    logOf(r.instance_id).record(
-      'end',
-      `${r.instance_id}: ${s.accepted} scans, ${s.decisions} decisions, ${s.rejected} rejected`,
-      {
+  try {
+    const sources: Source[] = [];
+    let statusOf: ((instance: string) => InstanceStatus) | null = null;
+    const describe = (instance: string) => statusOf?.(instance) ?? null;
+    try {
+      for (const c of configs) {
+        sources.push(await scanSource(o, c, stop.signal, logOf(c.instance_id), stop, describe));
+      }
+    } catch (e) {
+      await Promise.all(sources.map((s) => s.close?.()));
+      throw e;
+    }
+    const total = sources.reduce((a, s) => a + (s.bytes ?? 0), 0);
+    const bar = format === 'json' ? { update() {}, stop() {} } : progressBar(total, 'bytes');
+    const bytes = configs.map(() => 0);
+    const token = o.controlToken ?? process.env.VIOLET_CONTROL_TOKEN ?? null;
+    const snapshotLog = (id: string) => (s: RunStats) => {
+      logOf(id).record('stats', `${s.accepted} scans, ${s.decisions} decisions`, {
+        scan_number: s.lastScanNumber,
         accepted: s.accepted,
         decisions: s.decisions,
         actuated: s.actuated,
         rejected: s.rejected,
         redeliveries: s.redeliveries,
-        spool_depth: r.spoolDepth,
+        flush_failures: s.flushFailures,
+        spool_peak: s.spoolPeak,
+      });
+    };
+    const results = await runInstances({
+      instances: configs.map((config, k) => ({
+        config,
+        source: sources[k] as Source,
+        hooks: {
+          onProgress: (s: RunStats, b: number | null) => {
+            bytes[k] = b ?? 0;
+            bar.update(
+              bytes.reduce((a, x) => a + x, 0),
+              { note: `${s.decisions} decisions, ${s.rejected} rejected` },
+            );
+          },
+          onSnapshot: snapshotLog(config.instance_id),
+        },
+      })),
+      journal: o.journal,
+      stop: stop.signal,
+      ratePerSec: o.rate,
+      clock: clockKind(o.clock, live),
+      ...(o.controlPort === undefined ? {} : { control: { port: o.controlPort, token } }),
+      onStarted: (f) => {
+        statusOf = f;
       },
+      onControl: (s) =>
+        base.info('control', `control endpoint: http://127.0.0.1:${s.port}`, { port: s.port }),
+      onInstanceError: (id, e) => {
+        // One instance's error is the exit line itself; among several, say whose it was.
+        if (several)
+          logOf(id).error('instance.failed', `stopped by an error: ${(e as Error).message}`);
+        stop.abort();
+      },
+      hooks: {
+        onFlushFailure: (m) =>
+          base.warn('journal.unavailable', `journal unavailable, rows kept in spool: ${m}`, {
+            error: m,
+          }),
+      },
+    }).finally(async () => {
+      bar.stop();
+      await Promise.all(sources.map((s) => s.close?.()));
+    });
+    // A lease taken over by another engine: what was decided is journaled, and the run fails.
+    if (typeof stop.signal.reason === 'string') throw new CheckFailed(stop.signal.reason);
+    const first = results[0] as ShadowResult;
+    if (first.journalError !== null) {
+      base.error('journal.unavailable', `journal ${o.journal} unavailable`, {
+        error: first.journalError,
+        spool_depth: first.spoolDepth,
+      });
+      throw new CheckFailed(
+        `journal ${o.journal} unavailable (${first.journalError}); ${first.spoolDepth} rows wait in ${first.spoolDir} and will be written by the next run`,
+      );
+    }
+    const reports: SoakReport[] = [];
+    for (const [k, r] of results.entries()) {
+      const report = await soakReportFromJournal(
+        o.journal,
+        r.instance_id,
+        { orders: r.stats.orders, errors: r.stats.errors },
+        (configs[k] as EngineConfig).kernel,
+      );
+      reports.push(report);
+      const s = r.stats;
+      logOf(r.instance_id).record(
+        'end',
+        `${r.instance_id}: ${s.accepted} scans, ${s.decisions} decisions, ${s.rejected} rejected`,
+        {
+          accepted: s.accepted,
+          decisions: s.decisions,
+          actuated: s.actuated,
+          rejected: s.rejected,
+          redeliveries: s.redeliveries,
+          spool_depth: r.spoolDepth,
+        },
+      );
+    }
+    const markdown = emitReports(
+      reports,
+      results.map((r) => r.instance_id),
+      o,
     );
+    return {
+      result: first,
+      report: reports[0] as SoakReport,
+      results,
+      reports,
+      markdown,
+      interrupted: interrupts.received,
+    };
+  } finally {
+    interrupts.dispose();
   }
-  const markdown = emitReports(
-    reports,
-    results.map((r) => r.instance_id),
-    o,
-  );
-  return { result: first, report: reports[0] as SoakReport, results, reports, markdown };
 }
 
 /** One instance: its report as before; several: a JSON array and the Markdown of each. */
@@ -343,7 +359,7 @@ export function registerShadow(program: Command): void {
     .option('--json <file>', 'also write the soak report as JSON (an array with several instances)')
     .option('--md <file>', 'also write the soak report as Markdown')
     .action(async (o: ShadowCliOptions) => {
-      const { results, markdown } = await shadowCommand(o);
+      const { results, markdown, interrupted } = await shadowCommand(o);
       process.stdout.write(markdown);
       process.stdout.write('\n');
       for (const r of results) {
@@ -353,6 +369,7 @@ export function registerShadow(program: Command): void {
           `${who}${s.accepted} scans, ${s.decisions} decisions (${s.actuated} actuated), ${s.rejected} rejected${o.nats === undefined ? '' : `, ${s.redeliveries} redeliveries skipped`}; journal ${o.journal}\n`,
         );
       }
+      if (interrupted !== null) interruptedExit(interrupted, o.nats === undefined);
     });
 
   program

@@ -7,6 +7,7 @@ import { DEFAULT_JOURNAL } from '../journal/open.js';
 import { backtestCommand, DEFAULT_BACKTEST_JOURNAL } from './backtest.js';
 import { genScans } from './gen.js';
 import { shadowCommand } from './shadow.js';
+import { interruptedExit } from './signals.js';
 
 export const SAMPLE = {
   out: 'var/sample/scans.jsonl',
@@ -28,7 +29,7 @@ export function registerStart(program: Command): void {
       if (!existsSync(SAMPLE.out)) await genScans({ ...SAMPLE });
       const md = 'var/reports/soak.md';
       const json = 'var/reports/soak.json';
-      const { result, markdown } = await shadowCommand({
+      const { result, markdown, interrupted } = await shadowCommand({
         scans: SAMPLE.out,
         journal: o.journal,
         rate: 0,
@@ -37,6 +38,10 @@ export function registerStart(program: Command): void {
       });
       const s = result.stats;
       process.stdout.write(`${markdown}\n`);
+      if (interrupted !== null) {
+        interruptedExit(interrupted, true);
+        return;
+      }
       const chart = 'var/reports/equity.svg';
       const backtest = await backtestCommand({
         scans: SAMPLE.out,
@@ -44,7 +49,11 @@ export function registerStart(program: Command): void {
         chart,
         json: 'var/reports/backtest.json',
       });
-      process.stdout.write(`${backtest}\n`);
+      process.stdout.write(`${backtest.text}\n`);
+      if (backtest.interrupted !== null) {
+        interruptedExit(backtest.interrupted, true);
+        return;
+      }
       process.stdout.write(
         [
           `shadow soak: ${s.accepted} scans, ${s.decisions} decisions (${s.actuated} actuated), ${s.rejected} rejected, 0 orders`,

@@ -32,6 +32,13 @@ export function quantumText(q: Quantum): string {
   return 'every_scans' in q ? `every ${q.every_scans} scans` : `every ${q.every_ms} ms`;
 }
 
+/** The inverse of `quantumText` (the audit trail's old_value/new_value). */
+export function parseQuantumText(text: string): Quantum {
+  const m = /^every (\d+) (scans|ms)$/.exec(text);
+  if (m === null) throw new Error(`not a quantum: ${JSON.stringify(text)}`);
+  return m[2] === 'scans' ? { every_scans: Number(m[1]) } : { every_ms: Number(m[1]) };
+}
+
 export function sameQuantum(a: Quantum, b: Quantum): boolean {
   return quantumText(a) === quantumText(b);
 }

@@ -49,6 +49,15 @@ export interface ControlCommand {
   readonly done: (r: { change: CadenceChange; atScan: number | null; changed: boolean }) => void;
 }
 
+/** A cadence change read back from the audit trail. */
+export interface AuditedChange {
+  /** The scan it followed: it applied from the next scan on. */
+  readonly atScan: number;
+  readonly action: CadenceAction;
+  readonly quantum: Quantum;
+  readonly who: string;
+}
+
 export interface ReactorHooks {
   onProgress?(stats: RunStats, bytesRead: number | null): void;
   onSnapshot?(stats: RunStats): void;
@@ -81,6 +90,9 @@ export class Reactor {
     spoolPeak: 0,
   };
   private readonly commands: ControlCommand[] = [];
+  /** Audited changes of an earlier run over these scans, re-applied where they took effect. */
+  private replayed: AuditedChange[] = [];
+  private stopping = false;
   private sourceName = '';
   private auditSeq = 0;
   private lastAcceptedAt: number | null = null;
@@ -101,6 +113,31 @@ export class Reactor {
   /** Wall milliseconds since the last scan was accepted (null: none yet). */
   lastScanAgeMs(): number | null {
     return this.lastAcceptedAt === null ? null : Date.now() - this.lastAcceptedAt;
+  }
+
+  /** Ends the run after the scan in hand: no further scan is read, the journal is flushed. */
+  stopAfterScan(): void {
+    this.stopping = true;
+  }
+
+  /**
+   * Cadence changes an earlier run over the same scans made (its audit trail, in order):
+   * each applies again, unaudited, before the first scan after the one it followed, so a
+   * rerun decides as that run did. Changes made before this run's first scan are another
+   * span's and are left alone.
+   */
+  replayChanges(changes: readonly AuditedChange[]): void {
+    this.replayed = [...changes];
+  }
+
+  private applyReplayed(scanNumber: number): void {
+    if (this.stats.accepted === 0) {
+      this.replayed = this.replayed.filter((c) => c.atScan >= scanNumber);
+    }
+    while (this.replayed.length > 0 && (this.replayed[0] as AuditedChange).atScan < scanNumber) {
+      const c = this.replayed.shift() as AuditedChange;
+      this.cadence.set(c.action, c.quantum, c.who);
+    }
   }
 
   /** Queues a cadence change; it applies before the next scan is handled. */
@@ -169,7 +206,7 @@ export class Reactor {
 
   /** journal-flush: the spool is synced at once, the database catches up in the background. */
   private flushSoon(): void {
-    this.stats.spoolPeak = Math.max(this.stats.spoolPeak, this.writer.spool.depth);
+    this.stats.spoolPeak = Math.max(this.stats.spoolPeak, this.writer.spool.pending);
     this.stats.flushes++;
     const upTo = this.stats.lastScanNumber;
     this.writer.flushInBackground((ok) => this.flushed(ok, upTo));
@@ -177,6 +214,8 @@ export class Reactor {
 
   private handle(seq: number, text: string, redelivered: boolean, planes: Planes | null): void {
     this.stats.records++;
+    // A row refused by the journal for good stops the run before it decides any further.
+    if (this.writer.conflict !== null) throw this.writer.conflict;
     const parsed = parseScanLine(text);
     if (!parsed.ok) {
       this.reject(seq, text, parsed.reason, null);
@@ -194,6 +233,7 @@ export class Reactor {
       return;
     }
     this.clock.advance?.(scan.ts);
+    this.applyReplayed(scan.scan_number);
     this.applyCommands();
     this.stats.accepted++;
     this.stats.lastScanNumber = scan.scan_number;
@@ -295,6 +335,7 @@ export class Reactor {
           this.stats.errors++;
           throw e;
         }
+        if (this.stopping) break;
         if (++sinceYield >= YIELD_EVERY || this.ratePerSec > 0) {
           sinceYield = 0;
           this.hooks.onProgress?.(this.stats, source.bytes === null ? null : bytes);
@@ -305,10 +346,12 @@ export class Reactor {
           } else await yieldLoop();
         }
       }
+      if (this.stopping) break;
     }
     this.applyCommands();
-    this.stats.spoolPeak = Math.max(this.stats.spoolPeak, this.writer.spool.depth);
+    this.stats.spoolPeak = Math.max(this.stats.spoolPeak, this.writer.spool.pending);
     this.flushed(await this.writer.flush(), this.stats.lastScanNumber);
+    if (this.writer.conflict !== null) throw this.writer.conflict;
     this.hooks.onProgress?.(this.stats, source.bytes === null ? null : bytes);
     return this.stats;
   }

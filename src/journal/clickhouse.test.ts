@@ -5,7 +5,14 @@ import { Rng } from '../common/rng/index.js';
 import { ChdbServer } from '../test-support/chdb-http.js';
 import { REPO, violet } from '../test-support/cli.js';
 import { ClickHouseServer } from '../test-support/clickhouse.js';
-import { exportJsonl, sampleArchive, tempDir } from '../test-support/journal.js';
+import {
+  expectConflictRefused,
+  exportJsonl,
+  FIRST_SCAN,
+  sampleArchive,
+  scanNumbers,
+  tempDir,
+} from '../test-support/journal.js';
 import { killChildren, violetChild } from '../test-support/nats.js';
 import { ClickHouseJournal } from './clickhouse.js';
 import { readTable } from './read.js';
@@ -126,6 +133,10 @@ describe.each(BACKENDS)('ClickHouse journal on %s', (_name, start, isDebian) => 
     expect(existsSync(`${local('soak')}.stats.jsonl`)).toBe(true);
   });
 
+  it('refuses a different row under a key it holds, and keeps a second day beside the first', async () => {
+    await expectConflictRefused(dir, url('conflict'), join(local('conflict'), 'violet-1'));
+  });
+
   it('answers as the version it stands for', async () => {
     const major = Number((await server.sql('SELECT version()')).split('.')[0]);
     expect(isDebian ? major === 18 : major >= 24).toBe(true);
@@ -169,9 +180,9 @@ describe.each(BACKENDS)('ClickHouse journal on %s', (_name, start, isDebian) => 
         (SELECT max(scan_number) FROM outage.violet_decisions) AS hi
        FROM outage.violet_decisions FINAL`,
     );
-    expect(count).toEqual({ final: n, keys: n, lo: 0, hi: n - 1 });
+    expect(count).toEqual({ final: n, keys: n, lo: FIRST_SCAN, hi: FIRST_SCAN + n - 1 });
     const decided = await exportJsonl(journal, 'violet_decisions', join(dir, 'o.jsonl'));
-    expect(decided.map((r) => r.scan_number)).toEqual(Array.from({ length: n }, (_, i) => i));
+    expect(decided.map((r) => r.scan_number)).toEqual(scanNumbers(n));
   });
 
   it('runs the studies on trades a backtest journaled into ClickHouse', async () => {

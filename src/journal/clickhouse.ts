@@ -4,6 +4,7 @@
 // RowBinary encoded from the spool's JSON: 18.16 parses JSON floats inexactly (about 2% of
 // doubles in [0, 3) land one ulp off) while binary doubles are exact on every version,
 // and booleans become the UInt8 0/1 that 18.16 (which has no Bool) stores.
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,13 @@ import { copySelection, readJsonSql } from './duckdb.js';
 import { selectSql } from './read.js';
 import { RowBinary } from './rowbinary.js';
 import { type Cell, createClickHouseTableSql, TABLES, type TableSpec } from './schema.js';
-import type { ExportFormat, JournalSink, Selection } from './sink.js';
+import {
+  type ExportFormat,
+  JournalConflict,
+  type JournalSink,
+  keyText,
+  type Selection,
+} from './sink.js';
 
 export interface ClickHouseLocation {
   readonly host: string;
@@ -93,8 +100,41 @@ export class ClickHouseJournal implements JournalSink {
     return new ClickHouseJournal(client);
   }
 
+  /**
+   * The segment goes to a staging table first (RowBinary, exact), is refused if any of its
+   * rows differs from one the journal holds under the same key, and is then copied in by
+   * the server (a row already there, the same, only adds a duplicate that merges collapse).
+   */
   async insertFile(t: TableSpec, path: string): Promise<void> {
-    const query = `INSERT INTO ${t.name} (${t.columns.map((c) => c.name).join(', ')}) FORMAT RowBinary`;
+    const stage = `violet_stage_${randomBytes(8).toString('hex')}`;
+    await this.client.command({ query: `CREATE TABLE ${stage} AS ${t.name} ENGINE = Memory` });
+    try {
+      await this.stream(t, stage, path);
+      const keys = t.key.join(', ');
+      // Each value as "v" + its text, or "n" for NULL, length-prefixed: two rows have the
+      // same signature exactly when every column holds the same value.
+      const sig = t.columns
+        .map((c) => {
+          const v = `ifNull(concat('v', toString(${c.name})), 'n')`;
+          return `toString(length(${v})), ':', ${v}`;
+        })
+        .join(', ');
+      const clash = await this.query(
+        `SELECT ${keys} FROM (SELECT ${keys}, concat(${sig}) AS violet_s FROM ${stage}) AS s ANY INNER JOIN (SELECT ${keys}, concat(${sig}) AS violet_j FROM ${t.name} FINAL WHERE (${keys}) IN (SELECT ${keys} FROM ${stage})) AS j USING (${keys}) WHERE violet_s != violet_j ORDER BY ${keys} LIMIT 1`,
+      );
+      if (clash[0] !== undefined) throw new JournalConflict(t.name, keyText(t, clash[0]));
+      const cols = t.columns.map((c) => c.name).join(', ');
+      await this.client.command({
+        query: `INSERT INTO ${t.name} (${cols}) SELECT ${cols} FROM ${stage}`,
+      });
+    } finally {
+      await this.client.command({ query: `DROP TABLE IF EXISTS ${stage}` }).catch(() => {});
+    }
+  }
+
+  /** A spool segment into `into`, as RowBinary in batches. */
+  private async stream(t: TableSpec, into: string, path: string): Promise<void> {
+    const query = `INSERT INTO ${into} (${t.columns.map((c) => c.name).join(', ')}) FORMAT RowBinary`;
     const insert = async (rows: Buffer, count: number) => {
       try {
         const r = await this.client.exec({ query, values: Readable.from([rows]) });

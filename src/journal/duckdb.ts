@@ -1,5 +1,6 @@
 // The embedded journal: one DuckDB file. A spool segment is read by DuckDB itself
-// (`read_json`) and inserted with `INSERT OR IGNORE` on the table's key: idempotent.
+// (`read_json`) and inserted with `INSERT OR IGNORE` on the table's key: idempotent, and a
+// different row under a key already held is refused, never silently dropped.
 // DuckDB also writes every export format, for this journal and for ClickHouse's.
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -7,7 +8,14 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { UsageError } from '../common/errors.js';
 import { quote, selectSql } from './read.js';
 import { type Cell, type Column, createTableSql, TABLES, type TableSpec } from './schema.js';
-import type { ExportFormat, JournalSink, Selection } from './sink.js';
+import {
+  type ExportFormat,
+  JournalConflict,
+  type JournalSink,
+  keyText,
+  rowsDifferSql,
+  type Selection,
+} from './sink.js';
 
 const COPY_OPTIONS: Readonly<Record<ExportFormat, string>> = {
   jsonl: 'FORMAT JSON',
@@ -75,11 +83,32 @@ export class DuckDbJournal implements JournalSink {
     return new DuckDbJournal(instance, connection);
   }
 
+  /**
+   * One transaction: the segment is read into a temporary table, refused if any of its rows
+   * differs from one the journal holds under the same key, else inserted (rows already
+   * there, the same, are skipped).
+   */
   async insertFile(t: TableSpec, path: string): Promise<void> {
     const cols = t.columns.map((c) => c.name).join(', ');
-    await this.connection.run(
-      `INSERT OR IGNORE INTO ${t.name} SELECT ${cols} FROM ${readJsonSql(path, t.columns)}`,
-    );
+    const c = this.connection;
+    await c.run('BEGIN TRANSACTION');
+    try {
+      await c.run(
+        `CREATE OR REPLACE TEMP TABLE violet_segment AS SELECT ${cols} FROM ${readJsonSql(path, t.columns)}`,
+      );
+      const on = t.key.map((k) => `s.${k} = j.${k}`).join(' AND ');
+      const keys = t.key.map((k) => `s.${k}`).join(', ');
+      const clash = await this.query(
+        `SELECT ${keys} FROM violet_segment s JOIN ${t.name} j ON ${on} WHERE ${rowsDifferSql(t, 's', 'j')} ORDER BY ${keys} LIMIT 1`,
+      );
+      if (clash[0] !== undefined) throw new JournalConflict(t.name, keyText(t, clash[0]));
+      await c.run(`INSERT OR IGNORE INTO ${t.name} SELECT ${cols} FROM violet_segment`);
+      await c.run('DROP TABLE violet_segment');
+      await c.run('COMMIT');
+    } catch (e) {
+      await c.run('ROLLBACK').catch(() => {});
+      throw e;
+    }
   }
 
   from(t: TableSpec): string {

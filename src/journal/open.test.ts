@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../common/errors.js';
-import { tempDir } from '../test-support/journal.js';
+import { expectConflictRefused, tempDir } from '../test-support/journal.js';
 import { DuckDbJournal } from './duckdb.js';
 import { checkJournal } from './open.js';
 
@@ -44,5 +44,13 @@ describe('journal identity', () => {
       expect(() => checkJournal(journal, mustExist), journal).toThrow(reason);
     }
     expect(readdirSync(dir).sort()).toEqual(before);
+  });
+});
+
+describe('journal idempotency on DuckDB', () => {
+  it('refuses a different row under a key it holds, and keeps a second day beside the first', async () => {
+    const dir = tempDir('violet-conflict-');
+    const journal = join(dir, 'j.duckdb');
+    await expectConflictRefused(dir, journal, `${journal}.spool`);
   });
 });

@@ -1,5 +1,6 @@
 // A journal sink: where spooled rows end up. Inserts must be idempotent on each table's key,
 // and reads must see each key once.
+import { UsageError } from '../common/errors.js';
 import type { Cell, TableSpec } from './schema.js';
 
 export const EXPORT_FORMATS = ['jsonl', 'csv', 'parquet'] as const;
@@ -24,4 +25,33 @@ export interface JournalSink {
   /** Writes a selection to `out` (JSON Lines, CSV with a header, or Parquet); returns its rows. */
   copyTo(s: Selection, format: ExportFormat, out: string): Promise<number>;
   close(): void;
+}
+
+/**
+ * A row under a key the journal already holds with other values: idempotent inserts would
+ * keep the old row and drop this one without a word, so the segment is refused instead.
+ */
+export class JournalConflict extends UsageError {
+  constructor(
+    readonly table: string,
+    readonly where: string,
+    /** Where the refused rows were set aside, once they were. */
+    readonly keptAt: string | null = null,
+  ) {
+    super(
+      `the journal already holds a different ${table} row for ${where}: these scans are not the ones journaled under these numbers (another market, or another run of this instance); journal them under another --instance or into another journal${keptAt === null ? '' : `; the refused rows are kept in ${keptAt}`}`,
+    );
+  }
+}
+
+/** A conflicting key as words: "instance X at scan N", or "instance X, trade_id 4". */
+export function keyText(t: TableSpec, row: Record<string, Cell>): string {
+  const rest = t.key.filter((k) => k !== 'instance_id');
+  const parts = rest.map((k) => (k === 'scan_number' ? `scan ${row[k]}` : `${k} ${row[k]}`));
+  return `instance ${row.instance_id}${rest[0] === 'scan_number' ? ' at ' : ', '}${parts.join(', ')}`;
+}
+
+/** SQL true when two aliases' rows differ in any column (NULLs compare equal). */
+export function rowsDifferSql(t: TableSpec, a: string, b: string): string {
+  return t.columns.map((c) => `${a}.${c.name} IS DISTINCT FROM ${b}.${c.name}`).join(' OR ');
 }

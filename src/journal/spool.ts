@@ -10,18 +10,21 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  renameSync,
   statSync,
   truncateSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { UsageError } from '../common/errors.js';
 import { processAlive } from '../common/process.js';
 
 const SEGMENT = /^(\d{12})\.([a-z_]+)\.jsonl$/;
 /** Holds the pid of the process writing the spool: one process per spool. */
 const LOCK = 'LOCK';
+/** Segments the sink refused for good (a conflicting row): kept for the operator. */
+export const REFUSED = 'refused';
 
 /** Takes the spool's lock; a lock left by a dead process (a kill) is taken over. */
 function takeLock(dir: string): string {
@@ -81,7 +84,7 @@ export class Spool {
   private readonly buffers = new Map<string, string[]>();
   private sealed: Segment[] = [];
   private next: number;
-  private buffered = 0;
+  private inMemory = 0;
   /** Torn tails (a crash in the middle of a write) cut off when the spool was opened. */
   readonly torn: number = 0;
 
@@ -110,15 +113,28 @@ export class Spool {
       this.buffers.set(table, b);
     }
     b.push(JSON.stringify(row));
-    this.buffered++;
+    this.inMemory++;
   }
 
-  /** Rows not yet committed to the sink (buffered, written or sealed). */
+  /**
+   * Rows on disk and not yet committed to the sink (written or sealed): what survives a
+   * kill. Rows still in memory are not counted (see `buffered`).
+   */
   get depth(): number {
-    let n = this.buffered;
+    let n = 0;
     for (const o of this.open.values()) n += o.rows;
     for (const s of this.sealed) n += s.rows;
     return n;
+  }
+
+  /** Rows appended and not yet written to a segment (a kill loses them; a rerun recomputes). */
+  get buffered(): number {
+    return this.inMemory;
+  }
+
+  /** Rows not yet committed to the sink, in memory or on disk. */
+  get pending(): number {
+    return this.depth + this.inMemory;
   }
 
   /** Writes buffered rows to the open segments (survives a process kill); `durable` fsyncs. */
@@ -135,7 +151,7 @@ export class Spool {
       o.rows += b.length;
       b.length = 0;
     }
-    this.buffered = 0;
+    this.inMemory = 0;
     if (durable) for (const o of this.open.values()) fsyncSync(o.fd);
   }
 
@@ -163,12 +179,23 @@ export class Spool {
     this.sealed = this.sealed.filter((s) => s !== seg);
   }
 
+  /** Moves a segment the sink refused for good into `refused/` (kept, never retried). */
+  setAside(seg: Segment): string {
+    const dir = join(this.dir, REFUSED);
+    mkdirSync(dir, { recursive: true });
+    const to = join(dir, basename(seg.path));
+    renameSync(seg.path, to);
+    this.sealed = this.sealed.filter((s) => s !== seg);
+    return to;
+  }
+
   /** Hands each sealed segment to `commit`, oldest first; stops at the first failure. */
   async drain(commit: (seg: Segment) => Promise<void>): Promise<number> {
     this.seal();
     let drained = 0;
     for (const seg of [...this.sealed]) {
       await commit(seg);
+      if (!this.sealed.includes(seg)) continue; // set aside by `commit`
       this.release(seg);
       drained += seg.rows;
     }

@@ -3,7 +3,7 @@
 // (nothing is lost) and the next flush, or the next run, drains them.
 
 import { TABLES, type TableSpec } from './schema.js';
-import type { JournalSink } from './sink.js';
+import { JournalConflict, type JournalSink } from './sink.js';
 import type { Spool } from './spool.js';
 
 const BY_NAME = new Map(TABLES.map((t) => [t.name, t]));
@@ -16,6 +16,8 @@ export class JournalWriter {
   private waiting: ((ok: boolean) => void)[] = [];
   /** The last sink error, cleared by a successful flush. */
   lastError: string | null = null;
+  /** The first segment refused for a conflicting row: the run must stop (see `JournalConflict`). */
+  conflict: JournalConflict | null = null;
   committed = 0;
 
   constructor(
@@ -56,7 +58,14 @@ export class JournalWriter {
         const t = BY_NAME.get(seg.table);
         if (t === undefined)
           throw new Error(`spool holds a segment for an unknown table ${seg.table}`);
-        await sink.insertFile(t, seg.path);
+        try {
+          await sink.insertFile(t, seg.path);
+        } catch (e) {
+          if (!(e instanceof JournalConflict)) throw e;
+          // Refused for good: set aside (kept), and the run that wrote it must stop.
+          const kept = this.spool.setAside(seg);
+          this.conflict ??= new JournalConflict(e.table, e.where, kept);
+        }
       });
       this.lastError = null;
       return true;

@@ -72,6 +72,8 @@ export async function runBacktest(o: {
   journal: string;
   chart: string;
   hooks?: Parameters<typeof runShadow>[0]['hooks'];
+  /** Aborted: the replay ends after the scan in hand (SIGINT/SIGTERM). */
+  stop?: AbortSignal;
 }): Promise<{ result: ShadowResult; summary: BacktestSummary }> {
   const c = o.config;
   const exchange = new MockExchange(c.instance_id, c.capital, c.execution, c.exits);
@@ -82,6 +84,7 @@ export async function runBacktest(o: {
     source: o.source,
     journal: o.journal,
     exchange,
+    ...(o.stop === undefined ? {} : { stop: o.stop }),
     hooks: { ...o.hooks, afterScan: (scan) => equity.add(++index, exchange.equity(scan)) },
   });
   mkdirSync(dirname(o.chart), { recursive: true });

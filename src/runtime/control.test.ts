@@ -2,7 +2,14 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, REPO, violet } from '../test-support/cli.js';
-import { exportJsonl, lockJournal, sampleArchive, tempDir } from '../test-support/journal.js';
+import {
+  exportJsonl,
+  FIRST_SCAN,
+  lockJournal,
+  sampleArchive,
+  scanNumbers,
+  tempDir,
+} from '../test-support/journal.js';
 
 function waitFor(stream: NodeJS.ReadableStream, pattern: RegExp): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
@@ -71,7 +78,7 @@ describe('cadence control plane over HTTP', () => {
     const decided = (await exportJsonl(journal, 'violet_decisions', join(dir, 'd.jsonl'))).map(
       (r) => r.scan_number as number,
     );
-    expect(decided.filter((n) => n <= s)).toEqual(Array.from({ length: s + 1 }, (_, i) => i));
+    expect(decided.filter((n) => n <= s)).toEqual(scanNumbers(s - FIRST_SCAN + 1));
     const after = decided.filter((n) => n > s);
     expect(after[0]).toBe(s + 5);
     expect(after.every((n, i) => n === s + 5 * (i + 1))).toBe(true);
@@ -107,6 +114,6 @@ describe('journal outage', () => {
     expect(drain.status).toBe(0);
     expect(drain.stdout).toMatch(/drained 1201 spooled rows/);
     const rows = await exportJsonl(journal, 'violet_decisions', join(dir, 'd.jsonl'));
-    expect(rows.map((r) => r.scan_number)).toEqual(Array.from({ length: 1200 }, (_, i) => i));
+    expect(rows.map((r) => r.scan_number)).toEqual(scanNumbers(1200));
   });
 });

@@ -5,7 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { CLAMP, compose, exchangeLeverage, SC, SIZER_BY_PROFILE } from '../kernel/index.js';
 import type { Posture, Profile } from '../model/index.js';
 import { BIN, REPO, violet } from '../test-support/cli.js';
-import { exportJsonl, sampleArchive, tempDir } from '../test-support/journal.js';
+import {
+  exportJsonl,
+  FIRST_SCAN,
+  sampleArchive,
+  scanNumbers,
+  tempDir,
+} from '../test-support/journal.js';
 
 type Row = Record<string, unknown>;
 
@@ -168,11 +174,11 @@ describe('shadow soak over a replayed archive', () => {
       [13, 'json: not valid JSON'],
       [14, 'prices.BTCUSDT: price must be > 0'],
       [15, 'vel_div: missing'],
-      [16, 'scan_number: not increasing (previous 10)'],
-      [17, 'scan_number: not increasing (previous 10)'],
+      [16, `scan_number: not increasing (previous ${FIRST_SCAN + 10})`],
+      [17, `scan_number: not increasing (previous ${FIRST_SCAN + 10})`],
     ]);
     const decisions = await exportJsonl(journal, 'violet_decisions', join(dir, 'd.jsonl'));
-    expect(decisions.map((d) => d.scan_number)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect(decisions.map((d) => d.scan_number)).toEqual(scanNumbers(30));
     const report = JSON.parse(readFileSync(json, 'utf8'));
     expect(report.rejected.total).toBe(6);
   });
@@ -193,7 +199,7 @@ describe('shadow soak over a replayed archive', () => {
       let text = '';
       child.stderr?.on('data', (d) => {
         text += d;
-        if (/"event":"stats".*"scan_number":2159/.test(text)) resolve();
+        if (text.includes(`"scan_number":${FIRST_SCAN + 2159},`)) resolve();
       });
       child.once('exit', () => reject(new Error(`exited before scan 2159: ${text}`)));
     });
@@ -206,6 +212,6 @@ describe('shadow soak over a replayed archive', () => {
     expect(before).toBeLessThan(6000);
     expect((await violet(args.slice(1))).status).toBe(0);
     const rows = await exportJsonl(journal, 'violet_decisions', join(dir, 'd.jsonl'));
-    expect(rows.map((r) => r.scan_number)).toEqual(Array.from({ length: 6000 }, (_, i) => i));
+    expect(rows.map((r) => r.scan_number)).toEqual(scanNumbers(6000));
   });
 });

@@ -4,16 +4,27 @@
 import { appendFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../common/errors.js';
-import { type CadenceAction, CadencePlane, type Quantum, quantumText } from '../engine/cadence.js';
+import {
+  type CadenceAction,
+  CadencePlane,
+  parseQuantumText,
+  type Quantum,
+  quantumText,
+} from '../engine/cadence.js';
 import { LiveClock, ReplayClock } from '../engine/clock.js';
 import type { EngineConfig } from '../engine/config.js';
 import { type ControlServer, startControl } from '../engine/control.js';
 import { DecisionEngine } from '../engine/decision.js';
 import type { MockExchange } from '../engine/exchange.js';
-import { Reactor, type ReactorHooks, type RunStats } from '../engine/reactor.js';
+import {
+  type AuditedChange,
+  Reactor,
+  type ReactorHooks,
+  type RunStats,
+} from '../engine/reactor.js';
 import { journalWriter, spoolDirsOf, spoolWriter, statsFileFor } from '../journal/open.js';
 import { quote } from '../journal/read.js';
-import { DECISIONS } from '../journal/schema.js';
+import { CONTROL_AUDIT, DECISIONS } from '../journal/schema.js';
 import type { JournalWriter } from '../journal/writer.js';
 import type { ScanSource } from '../sources/archive.js';
 
@@ -38,6 +49,8 @@ export interface RunOptions {
   readonly onControl?: (server: ControlServer) => void;
   /** Once the reactors exist: each instance's status (what GET /status answers). */
   readonly onStarted?: (status: (instance: string) => InstanceStatus) => void;
+  /** Aborted (SIGINT/SIGTERM): each instance finishes the scan in hand, flushes and ends. */
+  readonly stop?: AbortSignal;
   /** An instance failed: the others are told to stop (the live feed runs until aborted). */
   readonly onInstanceError?: (instance: string, error: unknown) => void;
 }
@@ -54,7 +67,10 @@ export interface InstanceStatus extends RunStats {
   readonly last_scan_age_ms: number | null;
   /** The quanta in force. */
   readonly cadence: Readonly<Record<CadenceAction, Quantum>>;
+  /** Rows on disk in the spool, not yet in the journal (they survive a kill). */
   readonly spool_depth: number;
+  /** Rows decided and still in memory (a kill loses them; the same replay recomputes them). */
+  readonly spool_buffered: number;
   readonly journal_error: string | null;
   readonly plane_ages_ms?: Readonly<Record<string, number | null>>;
 }
@@ -86,6 +102,21 @@ async function refuseConfigChange(
       `${journal} already holds instance ${instance} with config ${rows[0]?.config_hash}, not ${hash}: use another --instance or journal`,
     );
   }
+}
+
+/** The cadence changes audited for an instance, in order (none if the journal is down). */
+async function auditedChanges(w: JournalWriter, instance: string): Promise<AuditedChange[]> {
+  const sink = await w.connected();
+  if (sink === null) return [];
+  const rows = await sink.query(
+    `SELECT at_scan, action, new_value, who FROM ${sink.from(CONTROL_AUDIT)} WHERE instance_id = ${quote(instance)} AND at_scan IS NOT NULL ORDER BY audit_seq`,
+  );
+  return rows.map((r) => ({
+    atScan: r.at_scan as number,
+    action: r.action as CadenceAction,
+    quantum: parseQuantumText(r.new_value as string),
+    who: r.who as string,
+  }));
 }
 
 /** Drains the journal's other spools that hold segments and that no process holds. */
@@ -172,6 +203,14 @@ export async function runInstances(o: RunOptions): Promise<ShadowResult[]> {
         inst.exchange ?? null,
       );
     });
+    for (const [k, r] of reactors.entries()) {
+      r.replayChanges(await auditedChanges(writer, ids[k] as string));
+    }
+    const stopAll = () => {
+      for (const r of reactors) r.stopAfterScan();
+    };
+    if (o.stop?.aborted) stopAll();
+    o.stop?.addEventListener('abort', stopAll, { once: true });
     const byId = new Map(reactors.map((r, k) => [ids[k] as string, r]));
     const statusOf = (id: string): InstanceStatus => {
       const r = byId.get(id) as Reactor;
@@ -182,6 +221,7 @@ export async function runInstances(o: RunOptions): Promise<ShadowResult[]> {
         last_scan_age_ms: r.lastScanAgeMs(),
         cadence: r.cadence.snapshot(),
         spool_depth: writer.spool.depth,
+        spool_buffered: writer.spool.buffered,
         journal_error: writer.lastError,
         ...(planes === null ? {} : { plane_ages_ms: planes }),
       };
@@ -224,6 +264,9 @@ export async function runInstances(o: RunOptions): Promise<ShadowResult[]> {
       await control?.close();
     }
   } finally {
+    // After a refused row the run stopped: what it spooled since is settled now (rows that
+    // conflict set aside too, the rest committed), so no later run trips over it.
+    if (writer.conflict !== null) await writer.flush();
     writer.close();
   }
 }

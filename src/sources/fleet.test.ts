@@ -116,7 +116,7 @@ describe('several engines sharing one stream and one ClickHouse', () => {
     });
 
     first.proc.kill('SIGTERM');
-    expect(await first.exited, first.stderr).toBe(0);
+    expect(await first.exited, first.stderr).toBe(143);
     expect(await second.exited, second.stderr).toBe(0);
     expect(first.stdout).toMatch(/alpha: 1500 scans, 1500 decisions .*\nbeta: 1500 scans, 1500/);
     const logged = second.stderr

@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { violet } from '../test-support/cli.js';
-import { exportJsonl, sampleArchive, tempDir } from '../test-support/journal.js';
+import {
+  exportJsonl,
+  FIRST_SCAN,
+  sampleArchive,
+  scanNumbers,
+  tempDir,
+} from '../test-support/journal.js';
 import { killChildren, NatsServer, violetChild } from '../test-support/nats.js';
 
 type Row = Record<string, unknown>;
@@ -78,8 +84,6 @@ function inHalves(dir: string, lines: readonly string[]): [string, string] {
   return [write(0), write(1)];
 }
 
-const scanNumbers = (n: number) => Array.from({ length: n }, (_, i) => i);
-
 describe('live feed over NATS JetStream', () => {
   it('decides a published archive exactly as the DuckDB replay does (planes empty)', async () => {
     const server = await nats();
@@ -124,7 +128,7 @@ describe('live feed over NATS JetStream', () => {
     expect(feed.stdout).toMatch(/1500 lines .* 1500 stored, 0 duplicates/);
     await acknowledged(server.url, 1500);
     engine.proc.kill('SIGTERM');
-    expect(await engine.exited, engine.stderr).toBe(0);
+    expect(await engine.exited, engine.stderr).toBe(143);
     expect(engine.stderr).toMatch(/nats disconnect.*\n(.*\n)*nats reconnect/);
     const rows = await decisions(journal);
     expect(rows.map((r) => r.scan_number)).toEqual(scanNumbers(1500));
@@ -151,7 +155,7 @@ describe('live feed over NATS JetStream', () => {
     expect(await feed.exited, feed.stderr).toBe(0);
     await acknowledged(server.url, 1500);
     second.proc.kill('SIGTERM');
-    expect(await second.exited, second.stderr).toBe(0);
+    expect(await second.exited, second.stderr).toBe(143);
     const rows = await decisions(journal);
     expect(rows.map((r) => r.scan_number)).toEqual(scanNumbers(1500));
     // The price history carried over the restart: every row is the unbroken run's.
@@ -236,7 +240,7 @@ describe('live feed over NATS JetStream', () => {
     await acknowledged(server.url, 400);
     // SIGTERM: the engine finishes what it holds, flushes, closes and reports.
     engine.proc.kill('SIGTERM');
-    expect(await engine.exited, engine.stderr).toBe(0);
+    expect(await engine.exited, engine.stderr).toBe(143);
     expect(engine.stdout).toMatch(/400 scans, 400 decisions/);
 
     const rows = await decisions(journal);
@@ -296,7 +300,7 @@ describe('plane staleness', () => {
     await ok(['publish', '--scans', halves[1], '--nats', server.url]);
     await acknowledged(server.url, 100);
     engine.proc.kill('SIGTERM');
-    expect(await engine.exited, engine.stderr).toBe(0);
+    expect(await engine.exited, engine.stderr).toBe(143);
     expect(engine.stderr).toMatch(
       /plane posture: written \d+ s ago, over its 6 s limit; taken as absent/,
     );
@@ -347,10 +351,10 @@ describe('cadence plane', () => {
     await ok(['publish', '--scans', halves[1], '--nats', server.url]);
     await acknowledged(server.url, 200);
     engine.proc.kill('SIGTERM');
-    expect(await engine.exited, engine.stderr).toBe(0);
+    expect(await engine.exited, engine.stderr).toBe(143);
     const decided = (await decisions(journal)).map((r) => r.scan_number as number);
-    expect(decided.filter((n) => n < 100)).toHaveLength(50);
-    expect(decided.filter((n) => n >= 100)).toEqual(scanNumbers(200).slice(100));
+    expect(decided.filter((n) => n < FIRST_SCAN + 100)).toHaveLength(50);
+    expect(decided.filter((n) => n >= FIRST_SCAN + 100)).toEqual(scanNumbers(200).slice(100));
     const audit = await exportJsonl(journal, 'violet_control_audit', join(dir, 'audit.jsonl'));
     expect(audit.map((a) => [a.action, a.old_value, a.new_value])).toEqual([
       ['decide', 'every 1 scans', 'every 2 scans'],

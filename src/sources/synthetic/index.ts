@@ -514,7 +514,8 @@ export function* syntheticScans(o: SyntheticOptions): Generator<Record<string, u
     );
     const btcMa99 = roundTo(ma99.push(btc), 100);
     yield {
-      scan_number: i,
+      // From the scan time, so archives of different spans never share a number.
+      scan_number: Math.floor(ts / o.stepMs),
       ts,
       vel_div: vd,
       w50_velocity: w.w50,

@@ -29,12 +29,20 @@ describe('syntheticScans: reproducible', () => {
     expect(digest(o)).not.toBe(digest({ ...o, seed: 8 }));
   });
 
-  it('numbers scans 0, 1, 2, … at startTs + i × stepMs, fields in SPEC §2 order', () => {
+  it('numbers scans by their time (ts / stepMs) at startTs + i × stepMs, fields in SPEC §2 order', () => {
     const scans = [...syntheticScans({ scans: 3, assets: 2, seed: 1, stepMs: 1000, startTs: 5 })];
     expect(scans.map((s) => [s.scan_number, s.ts])).toEqual([
       [0, 5],
       [1, 1005],
       [2, 2005],
+    ]);
+    // A later span numbers on from its own time: two days never share a scan number.
+    const later = [
+      ...syntheticScans({ scans: 2, assets: 2, seed: 1, stepMs: 1000, startTs: 86_400_500 }),
+    ];
+    expect(later.map((s) => [s.scan_number, s.ts])).toEqual([
+      [86_400, 86_400_500],
+      [86_401, 86_401_500],
     ]);
     const first = syntheticScans({ scans: 1, assets: 2, seed: 1, stepMs: 5000 }).next().value;
     expect(first?.ts).toBe(DEFAULT_START_TS);
@@ -101,16 +109,18 @@ function observe(): Observed {
     ma99Error: 0,
   };
   const lastSeen = new Map<string, number>(POSTURES.map((p) => [p, -1]));
+  let index = -1;
   const btc: number[] = [];
   for (const s of parsed({ scans: 20_000, assets: 40, seed: 1, stepMs: 5000 })) {
     seen.scans++;
+    index++;
     if (s.vel_div < -0.02) seen.belowThreshold++;
     if (s.vel_div < -100) seen.spikes++;
     seen.postures.add(postureOf(s));
     if (s.mc_status !== null) seen.mcStatuses.add(s.mc_status);
-    lastSeen.set(postureOf(s), s.scan_number);
+    lastSeen.set(postureOf(s), index);
     for (const [p, at] of lastSeen) {
-      seen.postureGap.set(p, Math.max(seen.postureGap.get(p) ?? 0, s.scan_number - at));
+      seen.postureGap.set(p, Math.max(seen.postureGap.get(p) ?? 0, index - at));
     }
     if (s.esof === null) seen.esofAbsent++;
     else if (s.ts - s.esof.ts > ESOF.esof_max_age_ms) seen.esofStale++;
