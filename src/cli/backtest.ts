@@ -117,7 +117,7 @@ export function registerBacktest(program: Command): void {
     .command('trades')
     .description('recorded trades')
     .command('export')
-    .description('export trades in the shape the studies read (SPEC §2), ordered by entry')
+    .description('export trades in the shape the studies read (docs/studies.md), ordered by entry')
     .option('--journal <journal>', JOURNAL_HELP, DEFAULT_BACKTEST_JOURNAL)
     .option('--instance <id>', 'only this instance')
     .requiredOption('--format <fmt>', 'jsonl | csv | parquet')

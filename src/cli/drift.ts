@@ -8,8 +8,10 @@ import { table } from './table.js';
 export function registerDrift(program: Command): void {
   program
     .command('drift-check')
-    .description('read pinned constants from a BLUE Python source; exit 1 if any differs')
-    .requiredOption('--blue-source <file>', 'reference Python source file')
+    .description(
+      "read VIOLET's pinned constants back out of the reference engine's Python source; exit 1 if any differs or none is found",
+    )
+    .requiredOption('--blue-source <file>', "the reference engine's Python source file (.py)")
     .option('--json', 'print the rows as JSON')
     .action((opts: { blueSource: string; json?: boolean }) => {
       let src: string;

@@ -124,6 +124,56 @@ describe('command-line edges', () => {
     expect(readFileSync(at('c2.json'), 'utf8')).toBe(readFileSync(at('c1.json'), 'utf8'));
   });
 
+  it('refuses a trades CSV with a ragged row or a repeated column, naming it; reads a BOM-marked one', async () => {
+    const csv = at('trades.csv');
+    const bt = at('bt2.duckdb');
+    const long = sampleArchive(dir, 3000, 8);
+    expect((await violet(['backtest', '--scans', long, '--journal', bt])).status).toBe(0);
+    const exported = await violet([
+      'trades',
+      'export',
+      '--journal',
+      bt,
+      '--format',
+      'csv',
+      '--out',
+      csv,
+    ]);
+    expect(exported.status, exported.stderr).toBe(0);
+    const lines = readFileSync(csv, 'utf8').trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(3);
+    const header = lines[0] as string;
+    const width = header.split(',').length;
+    writeFileSync(
+      at('ragged.csv'),
+      `${[...lines.slice(0, 3), lines[3]?.replace(/,[^,]*$/, '')].join('\n')}\n`,
+    );
+    await refused(
+      ['study', 'clean', '--trades', at('ragged.csv')],
+      new RegExp(
+        `ragged\\.csv line 4: ${width - 1} fields where the header has ${width} \\(a ragged row\\)`,
+      ),
+    );
+    const twice = header.replace('exit_reason', 'pnl');
+    writeFileSync(at('twice.csv'), `${[twice, ...lines.slice(1)].join('\n')}\n`);
+    await refused(
+      ['study', 'clean', '--trades', at('twice.csv')],
+      /column pnl appears twice in the header/,
+    );
+    writeFileSync(at('bom.csv'), `\ufeff${lines.join('\n')}\n`);
+    const plain = await violet(['study', 'clean', '--trades', csv, '--json', at('csv1.json')]);
+    const marked = await violet([
+      'study',
+      'clean',
+      '--trades',
+      at('bom.csv'),
+      '--json',
+      at('csv2.json'),
+    ]);
+    expect([plain.status, marked.status], marked.stderr).toEqual([0, 0]);
+    expect(readFileSync(at('csv2.json'), 'utf8')).toBe(readFileSync(at('csv1.json'), 'utf8'));
+  });
+
   it('refuses a trades file name with a glob character (DuckDB would read every match)', async () => {
     writeFileSync(at('t*.csv'), 'trade_id\n1\n');
     await refused(['study', 'clean', '--trades', at('t*.csv')], /glob character/);

@@ -97,7 +97,9 @@ export function registerGen(program: Command): void {
   const gen = program.command('gen').description('generate seeded synthetic data');
   gen
     .command('scans')
-    .description('write a seeded synthetic market (SPEC §2 scans) as JSON Lines or Parquet')
+    .description(
+      'write a seeded synthetic market (scan records, as shadow and backtest read them) as JSON Lines or Parquet',
+    )
     .requiredOption('--out <file>', 'output file (.jsonl or .parquet); parent folders are created')
     .requiredOption('--scans <n>', 'number of scans', positiveInt)
     .requiredOption(

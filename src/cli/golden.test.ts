@@ -5,11 +5,12 @@
 //   VIOLET_UPDATE_GOLDENS=1 npx vitest run src/cli/golden.test.ts
 // Nothing pinned depends on wall time, host or path: the archive's name is fixed, the reports
 // carry scan time only, and control-audit rows (wall ms) are not pinned.
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO, violet } from '../test-support/cli.js';
+import { BIN, REPO, violet } from '../test-support/cli.js';
 import { FIRST_SCAN, tempDir } from '../test-support/journal.js';
 
 const PINS = join(REPO, 'src', 'cli', 'golden.sha256');
@@ -120,6 +121,57 @@ describe('goldens', () => {
       writeFileSync(PINS, `${lines.join('\n')}\n`);
     }
     expect(Object.fromEntries(golden)).toEqual(Object.fromEntries(pinned()));
+  });
+
+  it('Ctrl-C mid-replay: the summary, exit 130; the same command again gives the pinned journal and report', async () => {
+    const at = (name: string) => join(dir, 'interrupted', name);
+    mkdirSync(join(dir, 'interrupted'));
+    const archive = join(dir, 'golden', 'scans.jsonl');
+    const journal = at('shadow.duckdb');
+    const args = ['shadow', '--scans', archive, '--journal', journal];
+    const soak = ['--json', at('soak.json'), '--md', at('soak.md')];
+    const slow = ['--rate', '1000', '--log-format', 'json'];
+    const child = spawn(process.execPath, [BIN, ...args, ...soak, ...slow], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    const exited = new Promise((r) => child.once('exit', (code) => r(code)));
+    // Interrupted after the first journal flush (scan 2000 of 3000): at the stats event of
+    // scan 2160.
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        if (new RegExp(`"event":"stats".*"scan_number":${FIRST_SCAN + 2159},`).test(stderr)) {
+          resolve();
+        }
+      });
+      child.once('exit', () => reject(new Error(`ended before it was interrupted: ${stderr}`)));
+    });
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/"event":"stop".*SIGINT: finishing the scan in hand, then flushing/);
+    const last = JSON.parse(stderr.trimEnd().split('\n').at(-1) as string);
+    expect(last).toMatchObject({ event: 'exit', exit_code: 130 });
+    expect(last.msg).toMatch(/^stopped by SIGINT: run the same command again to complete/);
+    const [, done] =
+      /(\d+) scans, \1 decisions \(\d+ actuated\), 0 rejected; journal /.exec(stdout) ?? [];
+    expect(Number(done)).toBeGreaterThan(1999);
+    expect(Number(done)).toBeLessThan(3000);
+
+    await run([...args, ...soak]);
+    for (const table of ['violet_decisions', 'violet_universe', 'violet_rejects']) {
+      const name = `shadow-${table}.jsonl`;
+      const out = ['--table', table, '--format', 'jsonl', '--out', at(name)];
+      await run(['journal', 'export', '--journal', journal, ...out]);
+      expect(sha256(at(name)), name).toBe(pinned().get(name));
+    }
+    expect(sha256(at('soak.json'))).toBe(pinned().get('soak.json'));
+    expect(sha256(at('soak.md'))).toBe(pinned().get('soak.md'));
   });
 
   it('moves every artifact that depends on a scan when one number of that scan moves', async () => {

@@ -23,7 +23,9 @@ async function evalStream(input: NodeJS.ReadableStream, output: NodeJS.WritableS
 }
 
 export function registerKernel(program: Command): void {
-  const kernel = program.command('kernel').description('the canonical kernel (SPEC §3)');
+  const kernel = program
+    .command('kernel')
+    .description('the canonical kernel: the bit-exact sizing, lane and leverage formulas');
   kernel
     .command('eval')
     .description(

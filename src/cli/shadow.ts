@@ -376,7 +376,9 @@ export function registerShadow(program: Command): void {
     .command('soak')
     .description('soak reports')
     .command('report')
-    .description('the soak report (seed §9) of a journal: Markdown on stdout, JSON with --json')
+    .description(
+      'the soak report of a journal (decisions, rejects, distributions, checks and verdict): Markdown on stdout, JSON with --json',
+    )
     .option('--journal <journal>', JOURNAL_HELP, DEFAULT_JOURNAL)
     .option('--instance <id>', 'only this instance (default: all)')
     .option('--json <file>', 'write the report as JSON')

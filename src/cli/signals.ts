@@ -13,7 +13,7 @@ export class Interrupts {
     if (this.received !== null) {
       process.stderr.write(
         exitLine(
-          `second ${signal}: stopping at once; what was spooled is drained by the next run, and a replay run again recomputes the rest`,
+          `${signal} after ${this.received}: stopping at once; what was spooled is drained by the next run, and a replay run again recomputes the rest`,
           CODES[signal] ?? 1,
         ),
       );

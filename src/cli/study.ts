@@ -118,7 +118,10 @@ async function study(
 
 function withCommon(c: Command): Command {
   return c
-    .option('--trades <file>', 'recorded trades: .csv, .jsonl or .parquet (SPEC §2 shape)')
+    .option(
+      '--trades <file>',
+      'recorded trades: .csv, .jsonl or .parquet (the columns of violet trades export; see docs/studies.md)',
+    )
     .option('--journal <journal>', 'or a journal holding them (DuckDB file or clickhouse:// URL)')
     .option('--table <name>', 'the journal table (default violet_trades)')
     .option('--map <pairs>', 'column map for other exports: old=new,old2=new2')
@@ -132,26 +135,22 @@ export function registerStudy(program: Command): void {
   withCommon(
     s
       .command('clean')
-      .description('dedup, artifact removal, raw vs clean pnl, capital cross-check (seed §4)'),
+      .description('dedup, artifact removal, raw vs clean pnl, capital cross-check'),
   ).action((o: CommonOptions) => study('clean', o, (db) => runClean(db.conn), false));
   withCommon(
-    s
-      .command('margin')
-      .description('margin envelope at 1×..5×, utilisation, recommendation (seed §4)'),
+    s.command('margin').description('margin envelope at 1×..5×, utilisation, recommendation'),
   )
     .option('--max-p95-util <x>', 'p95 utilisation a recommendation may reach', fraction, 0.75)
     .action((o: CommonOptions & { maxP95Util: number }) =>
       study('margin', o, (db) => runMargin(db.conn, { maxP95Util: o.maxP95Util })),
     );
   withCommon(
-    s
-      .command('regime')
-      .description('regime-conditional edge, sub-regimes, label reliability (seed §6)'),
+    s.command('regime').description('regime-conditional edge, sub-regimes, label reliability'),
   ).action((o: CommonOptions) => study('regime', o, (db) => runRegime(db.conn)));
   withCommon(
     s
       .command('sizing')
-      .description('recorded ÷ base leverage: EsoF bands, upward tail by vel_div bin (seed §8)'),
+      .description('recorded ÷ base leverage: EsoF bands, upward tail by vel_div bin'),
   )
     .option('--max-leverage <x>', 'base sizer max_leverage', fraction, 9)
     .action((o: CommonOptions & { maxLeverage: number }) =>
@@ -161,7 +160,7 @@ export function registerStudy(program: Command): void {
     s
       .command('parity')
       .description(
-        'median-curve parity gate, pearson, max-abs-error, parameter recovery (seed §3, V3d); exit 1 when it fails',
+        'median-curve parity gate, pearson, max-abs-error, parameter recovery; exit 1 when it fails',
       ),
   )
     .option('--max-leverage <x>', 'model max_leverage', fraction, 9)
@@ -175,9 +174,7 @@ export function registerStudy(program: Command): void {
   withCommon(
     s
       .command('colocate')
-      .description(
-        'reference trades inside the decision universe, decisions within ±5 min (seed §9)',
-      ),
+      .description('reference trades inside the decision universe, decisions within ±5 min'),
   )
     .requiredOption(
       '--decisions <journal>',

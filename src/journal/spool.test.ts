@@ -18,6 +18,35 @@ function drained(s: Spool): Promise<string[]> {
 }
 
 describe('durable spool', () => {
+  it('counts as its depth only rows on disk; rows in memory are buffered', () => {
+    const d = dir();
+    const s = new Spool(d);
+    s.append('t', { n: 1 });
+    s.append('t', { n: 2 });
+    expect([s.depth, s.buffered, s.pending]).toEqual([0, 2, 2]);
+    // What a kill now would leave: nothing on disk, and a new spool finds nothing.
+    expect(new Spool(d).depth).toBe(0);
+    s.sync();
+    expect([s.depth, s.buffered, s.pending]).toEqual([2, 0, 2]);
+    expect(new Spool(d).depth).toBe(2);
+    s.close();
+  });
+
+  it('sets a refused segment aside, kept and never drained again', async () => {
+    const d = dir();
+    const s = new Spool(d);
+    s.append('t', { n: 1 });
+    s.append('u', { n: 2 });
+    await s.drain(async (seg) => {
+      if (seg.table === 't') s.setAside(seg);
+    });
+    expect(s.depth).toBe(0);
+    expect(readdirSync(join(d, 'refused'))).toEqual(['000000000001.t.jsonl']);
+    expect(readFileSync(join(d, 'refused', '000000000001.t.jsonl'), 'utf8')).toBe('{"n":1}\n');
+    expect(new Spool(d).segments()).toEqual([]);
+    s.close();
+  });
+
   it('keeps rows across a reopen until a commit succeeds, then deletes them', async () => {
     const d = dir();
     const a = new Spool(d);

@@ -47,7 +47,7 @@ function takeLock(dir: string): string {
     if (pid === process.pid) return path;
     if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
       throw new UsageError(
-        `spool ${dir} is in use by another process (pid ${pid}): one process per spool (give each process its own instance, or its own DuckDB file)`,
+        `spool ${dir} is in use by another process (pid ${pid}): wait for it to end or stop it; a DuckDB journal takes one writing process at a time (give another process its own journal file), a ClickHouse journal one process per set of instances`,
       );
     }
     try {

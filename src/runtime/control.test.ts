@@ -23,6 +23,36 @@ function waitFor(stream: NodeJS.ReadableStream, pattern: RegExp): Promise<RegExp
   });
 }
 
+/** A child's JSON log lines, awaited one predicate at a time (lines seen are kept). */
+function jsonEvents(stream: NodeJS.ReadableStream) {
+  const seen: Record<string, unknown>[] = [];
+  const waiters: (() => void)[] = [];
+  let rest = '';
+  stream.on('data', (d) => {
+    rest += d;
+    const lines = rest.split('\n');
+    rest = lines.pop() as string;
+    for (const l of lines) if (l.startsWith('{')) seen.push(JSON.parse(l));
+    for (const w of waiters.splice(0)) w();
+  });
+  let from = 0;
+  return {
+    /** The first line from here on that `pred` accepts. */
+    async next(pred: (e: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+      for (;;) {
+        while (from < seen.length) {
+          const e = seen[from++] as Record<string, unknown>;
+          if (pred(e)) return e;
+        }
+        await new Promise<void>((resolve, reject) => {
+          waiters.push(resolve);
+          stream.once('end', () => reject(new Error('the log ended first')));
+        });
+      }
+    },
+  };
+}
+
 describe('cadence control plane over HTTP', () => {
   it('applies an authorised change at the next quantum, audits it, and refuses a write without the token', async () => {
     const dir = tempDir();
@@ -91,6 +121,99 @@ describe('cadence control plane over HTTP', () => {
       new_value: 'every 5 scans',
       at_scan: s,
     });
+  });
+});
+
+describe('a rerun after SIGINT', () => {
+  it('re-applies the audited cadence change where it took effect, unaudited, and decides as the first run did', async () => {
+    const dir = tempDir();
+    const scans = sampleArchive(dir, 3000, 22);
+    const journal = join(dir, 'j.duckdb');
+    const args = [BIN, 'shadow', '--scans', scans, '--journal', journal];
+    const child = spawn(
+      process.execPath,
+      [
+        ...args,
+        '--rate',
+        '1000',
+        '--log-format',
+        'json',
+        '--control-port',
+        '0',
+        '--control-token',
+        't',
+      ],
+      { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise((r) => child.once('exit', (code) => r(code)));
+    const events = jsonEvents(child.stderr);
+    const port = (await events.next((e) => e.event === 'control')).port as number;
+    // Changed once scans are under way (a change before the first scan has no scan to
+    // follow), and interrupted at the next stats event after it, well before the end.
+    await events.next((e) => e.event === 'stats');
+    const put = await fetch(`http://127.0.0.1:${port}/cadence`, {
+      method: 'PUT',
+      body: JSON.stringify({ action: 'decide', every_scans: 3 }),
+      headers: { authorization: 'Bearer t', 'x-violet-operator': 'bob' },
+    });
+    expect(put.status).toBe(200);
+    const s = ((await put.json()) as { at_scan: number }).at_scan;
+    await events.next((e) => e.event === 'stats' && (e.scan_number as number) > s);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const partial = (await exportJsonl(journal, 'violet_decisions', join(dir, 'p.jsonl'))).length;
+    expect(partial).toBeLessThan(3000);
+
+    const rerun = await violet(args.slice(1));
+    expect(rerun.stderr).toBe('');
+    expect(rerun.status).toBe(0);
+    const decided = (await exportJsonl(journal, 'violet_decisions', join(dir, 'd.jsonl'))).map(
+      (r) => r.scan_number as number,
+    );
+    expect(decided.filter((n) => n <= s)).toEqual(scanNumbers(s - FIRST_SCAN + 1));
+    const after = decided.filter((n) => n > s);
+    expect(after.length).toBe(Math.floor((FIRST_SCAN + 2999 - s) / 3));
+    expect(after.every((n, i) => n === s + 3 * (i + 1))).toBe(true);
+    const audit = await exportJsonl(journal, 'violet_control_audit', join(dir, 'a.jsonl'));
+    expect(audit.map((a) => [a.at_scan, a.new_value])).toEqual([[s, 'every 3 scans']]);
+  });
+});
+
+describe('a second signal', () => {
+  it('forces the exit at once, with one line that says so', async () => {
+    const dir = tempDir();
+    const scans = sampleArchive(dir, 3000, 23);
+    const journal = join(dir, 'j.duckdb');
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'shadow',
+        '--scans',
+        scans,
+        '--journal',
+        journal,
+        '--rate',
+        '200',
+        '--log-format',
+        'json',
+      ],
+      { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise((r) => child.once('exit', (code) => r(code)));
+    const events = jsonEvents(child.stderr);
+    await events.next((e) => e.event === 'stats');
+    // Two of the same signal may merge into one on the way: two different ones do not.
+    child.kill('SIGINT');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    const last = await events.next((e) => e.event === 'exit');
+    expect(last).toMatchObject({ exit_code: 143 });
+    expect(last.msg).toMatch(/^SIGTERM after SIGINT: stopping at once/);
+    // The same command again completes the journal: one row per scan.
+    expect((await violet(['shadow', '--scans', scans, '--journal', journal])).status).toBe(0);
+    const rows = await exportJsonl(journal, 'violet_decisions', join(dir, 'd.jsonl'));
+    expect(rows.map((r) => r.scan_number)).toEqual(scanNumbers(3000));
   });
 });
 

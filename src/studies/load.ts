@@ -1,12 +1,21 @@
 // Loading recorded trades (CSV, JSON Lines, Parquet, or a journal table) into the study
 // database as table `trades`, with a column map for other exports. A missing column or an
 // unparsable value is refused with the column's name and the first bad row.
-import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  mkdtempSync,
+  openSync,
+  readSync,
+  rmSync,
+} from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { UsageError } from '../common/errors.js';
+import { stripBom } from '../common/text.js';
 import { lockedJournal } from '../journal/duckdb.js';
 import { OPTIONAL_COLUMNS, REQUIRED_COLUMNS, rows, type StudyDb, TRADE_COLUMNS } from './db.js';
 
@@ -29,12 +38,83 @@ function reader(src: TradeSource): string {
       `--trades ${f}: a file name with a glob character (* ? [ ] { }) is refused`,
     );
   }
-  if (f.endsWith('.csv')) return `read_csv(${q(f)}, header = true, all_varchar = true)`;
+  if (f.endsWith('.csv')) {
+    // The header is read here, not guessed: every row must have its fields (strict mode).
+    const columns = csvHeader(f)
+      .map((name) => `${q(name)}: 'VARCHAR'`)
+      .join(', ');
+    return `read_csv(${q(f)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = {${columns}}, strict_mode = true)`;
+  }
   if (isJson(f)) {
     return `read_json(${q(f)}, format = 'newline_delimited')`;
   }
   if (f.endsWith('.parquet')) return `read_parquet(${q(f)})`;
   throw new UsageError(`--trades: expected a .csv, .jsonl or .parquet file, not ${f}`);
+}
+
+/**
+ * The column names of a CSV file's header line (RFC 4180 quoting; a byte-order mark is not
+ * content). An empty or repeated name is refused: DuckDB would rename it and a study would
+ * silently read the other column.
+ */
+export function csvHeader(file: string): string[] {
+  const fd = openSync(file, 'r');
+  let text = '';
+  try {
+    const b = Buffer.alloc(65_536);
+    const n = readSync(fd, b, 0, b.length, 0);
+    text = stripBom(b.toString('utf8', 0, n));
+  } finally {
+    closeSync(fd);
+  }
+  const names: string[] = [];
+  let field = '';
+  let quoted = false;
+  let i = 0;
+  for (; i < text.length; i++) {
+    const ch = text[i] as string;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      names.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') break;
+    else field += ch;
+  }
+  if (quoted || (i === text.length && text.length === 65_536)) {
+    throw new UsageError(`--trades ${file}: the header line does not end (an open quote?)`);
+  }
+  names.push(field);
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (name.trim() === '')
+      throw new UsageError(`--trades ${file}: the header has an empty column name`);
+    if (seen.has(name)) {
+      throw new UsageError(`--trades ${file}: column ${name} appears twice in the header`);
+    }
+    seen.add(name);
+  }
+  return names;
+}
+
+/** DuckDB's strict-mode refusal of a row as one line: file, line, fields expected and found. */
+function raggedRow(e: unknown, file: string): UsageError | null {
+  const m = /CSV Error on Line: (\d+)[\s\S]*Expected Number of Columns: (\d+) Found: (\d+)/.exec(
+    (e as Error).message,
+  );
+  if (m === null) return null;
+  return new UsageError(
+    `--trades ${file} line ${m[1]}: ${m[3]} fields where the header has ${m[2]} (a ragged row)`,
+  );
+}
+
+function readError(e: unknown): UsageError {
+  return new UsageError(`cannot read trades: ${(e as Error).message.split('\n')[0]}`);
 }
 
 /** Whether a file starts with a UTF-8 byte-order mark. */
@@ -104,7 +184,8 @@ export async function loadTrades(
     );
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    throw new UsageError(`cannot read trades: ${(e as Error).message.split('\n')[0]}`);
+    if ('file' in src) throw raggedRow(e, src.file) ?? readError(e);
+    throw readError(e);
   } finally {
     if (copyDir !== null) rmSync(copyDir, { recursive: true, force: true });
   }
