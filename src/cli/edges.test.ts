@@ -1,5 +1,6 @@
 // Hostile runs at the command line: every refusal is one line and exit 2, and changes nothing.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { violet } from '../test-support/cli.js';
@@ -43,6 +44,28 @@ describe('command-line edges', () => {
       /a directory/,
     );
     await refused(['shadow', '--scans', scans, '--control-port', '70000'], /0\.\.65535/);
+  });
+
+  it('refuses a control port in use in one line (C4)', async () => {
+    const holder = createServer();
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
+    const { port } = holder.address() as AddressInfo;
+    try {
+      await refused(
+        [
+          'shadow',
+          '--scans',
+          scans,
+          '--journal',
+          at('port.duckdb'),
+          '--control-port',
+          String(port),
+        ],
+        new RegExp(`--control-port ${port}: in use by another process`),
+      );
+    } finally {
+      holder.close();
+    }
   });
 
   it('names who holds a locked journal and what to do (C5)', async () => {

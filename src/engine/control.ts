@@ -56,9 +56,11 @@ export async function startControl(
   token: string | null,
   status: (instance: string) => unknown,
 ): Promise<ControlServer> {
-  const ids = [...reactors.keys()];
+  /** The instances served: read per request (the map fills once the run has its reactors). */
+  const instances = () => [...reactors.keys()];
   /** The instance a request names, the only one, or null (an error was sent). */
   const pick = (url: URL, res: ServerResponse): string | null => {
+    const ids = instances();
     const asked = url.searchParams.get('instance');
     if (asked === null && ids.length === 1) return ids[0] as string;
     if (asked !== null && reactors.has(asked)) return asked;
@@ -76,6 +78,7 @@ export async function startControl(
       return send(res, 400, { error: 'request target: not a valid URL' });
     }
     if (req.method === 'GET' && url.pathname === '/status') {
+      const ids = instances();
       if (url.searchParams.get('instance') === null && ids.length > 1) {
         return send(res, 200, { instances: ids.map((id) => status(id)) });
       }

@@ -158,7 +158,20 @@ export async function runInstances(o: RunOptions): Promise<ShadowResult[]> {
   const twice = ids.find((id, k) => ids.indexOf(id) !== k);
   if (twice !== undefined)
     throw new UsageError(`instance ${twice} given twice: instance ids must differ`);
-  const writer = journalWriter(o.journal, ids);
+  // The control port first: a port in use refuses the run before anything touches the disk.
+  const byId = new Map<string, Reactor>();
+  let statusOf: ((id: string) => InstanceStatus) | null = null;
+  const control =
+    o.control === undefined
+      ? null
+      : await startControl(byId, o.control.port, o.control.token, (id) => statusOf?.(id) ?? null);
+  let writer: JournalWriter;
+  try {
+    writer = journalWriter(o.journal, ids);
+  } catch (e) {
+    await control?.close();
+    throw e;
+  }
   try {
     // Rows left by an earlier run (a crash, an outage) go in first, its own spool and any
     // other this journal has that no running engine holds (another set of instances).
@@ -211,8 +224,8 @@ export async function runInstances(o: RunOptions): Promise<ShadowResult[]> {
     };
     if (o.stop?.aborted) stopAll();
     o.stop?.addEventListener('abort', stopAll, { once: true });
-    const byId = new Map(reactors.map((r, k) => [ids[k] as string, r]));
-    const statusOf = (id: string): InstanceStatus => {
+    for (const [k, r] of reactors.entries()) byId.set(ids[k] as string, r);
+    statusOf = (id: string): InstanceStatus => {
       const r = byId.get(id) as Reactor;
       const planes = o.instances[ids.indexOf(id)]?.source.planeAges?.() ?? null;
       return {
@@ -236,34 +249,27 @@ export async function runInstances(o: RunOptions): Promise<ShadowResult[]> {
       });
     }
     o.onStarted?.(statusOf);
-    let control: ControlServer | null = null;
-    if (o.control !== undefined) {
-      control = await startControl(byId, o.control.port, o.control.token, statusOf);
-      o.onControl?.(control);
-    }
-    try {
-      const runs = reactors.map((r, k) =>
-        r.run((o.instances[k] as InstanceRun).source).catch((e: unknown) => {
-          o.onInstanceError?.(ids[k] as string, e);
-          throw e;
-        }),
-      );
-      const settled = await Promise.allSettled(runs);
-      const failed = settled.find((x) => x.status === 'rejected');
-      if (failed !== undefined) throw failed.reason;
-      return settled.map((x, k) => ({
-        instance_id: ids[k] as string,
-        stats: (x as PromiseFulfilledResult<RunStats>).value,
-        spoolDepth: writer.spool.depth,
-        spoolDir: writer.spool.dir,
-        tornSpoolLines: writer.spool.torn,
-        journalError: writer.lastError,
-        statsFile,
-      }));
-    } finally {
-      await control?.close();
-    }
+    if (control !== null) o.onControl?.(control);
+    const runs = reactors.map((r, k) =>
+      r.run((o.instances[k] as InstanceRun).source).catch((e: unknown) => {
+        o.onInstanceError?.(ids[k] as string, e);
+        throw e;
+      }),
+    );
+    const settled = await Promise.allSettled(runs);
+    const failed = settled.find((x) => x.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    return settled.map((x, k) => ({
+      instance_id: ids[k] as string,
+      stats: (x as PromiseFulfilledResult<RunStats>).value,
+      spoolDepth: writer.spool.depth,
+      spoolDir: writer.spool.dir,
+      tornSpoolLines: writer.spool.torn,
+      journalError: writer.lastError,
+      statsFile,
+    }));
   } finally {
+    await control?.close();
     // After a refused row the run stopped: what it spooled since is settled now (rows that
     // conflict set aside too, the rest committed), so no later run trips over it.
     if (writer.conflict !== null) await writer.flush();
