@@ -11,6 +11,7 @@ import { registerKernel } from './kernel.js';
 import { checkPaths } from './paths.js';
 import { registerPlanes } from './planes.js';
 import { registerPublish } from './publish.js';
+import { registerScan } from './scan.js';
 import { registerShadow } from './shadow.js';
 import { registerStart } from './start.js';
 import { registerStatus } from './status.js';
@@ -37,6 +38,7 @@ const program = new Command('violet')
 registerKernel(program);
 registerDrift(program);
 registerGen(program);
+registerScan(program);
 registerShadow(program);
 registerPublish(program);
 registerPlanes(program);

@@ -1,0 +1,226 @@
+// `violet scan`: scans from price bars (SPEC §7) — the eigenvalue-breakdown signal over an
+// archive of bars, written as a scan archive that shadow, backtest and publish read.
+import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { finished } from 'node:stream/promises';
+import { type Command, InvalidArgumentError } from 'commander';
+import { pyFloatRepr } from '../common/pyjson/index.js';
+import {
+  checkGrid,
+  commonInterval,
+  DEFAULT_BTC,
+  DEFAULT_WINDOWS,
+  type Exclusions,
+  gridCloses,
+  gridSpan,
+  readBars,
+  Scanner,
+} from '../scanner/index.js';
+import { jsonlToParquet } from '../sources/parquet.js';
+import { scanLine } from '../sources/synthetic/index.js';
+import { UsageError } from './errors.js';
+import { progressBar } from './progress.js';
+import { table } from './table.js';
+
+const UNITS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "5m", "1h", "300000" (ms) → milliseconds. */
+export function interval(v: string): number {
+  const m = /^(\d+)(ms|s|m|h|d)?$/.exec(v.trim());
+  const n =
+    m === null
+      ? Number.NaN
+      : Number(m[1]) * (m[2] === undefined || m[2] === 'ms' ? 1 : (UNITS[m[2]] as number));
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new InvalidArgumentError('expected a duration such as 5m, 1h, 30s or milliseconds');
+  }
+  return n;
+}
+
+/** "50,150,300,750": distinct window sizes of at least 2 returns, in the order given. */
+export function windowList(v: string): number[] {
+  const ws = v.split(',').map((x) => Number(x.trim()));
+  if (ws.length < 2 || ws.some((w) => !Number.isSafeInteger(w) || w < 2 || w > 100_000)) {
+    throw new InvalidArgumentError(
+      'expected at least two window sizes (integers 2..100000), comma-separated',
+    );
+  }
+  if (new Set(ws).size !== ws.length) throw new InvalidArgumentError('a window is given twice');
+  return ws;
+}
+
+export interface ScanOptions {
+  bars: string[];
+  out: string;
+  windows: number[];
+  interval?: number;
+  btc: string;
+  eigOut?: string;
+  json?: string;
+}
+
+export interface ScanSummary {
+  readonly files: number;
+  readonly assets: readonly string[];
+  readonly interval_ms: number;
+  readonly grid_times: number;
+  readonly empty_slots: number;
+  readonly scans: number;
+  readonly first_scan: number | null;
+  readonly last_scan: number | null;
+  readonly duplicate_bars_dropped: number;
+  readonly windows: readonly Exclusions[];
+  readonly solver: { power: number; full: number; fallbacks: number };
+}
+
+/** Writes text to a file through a stream, waiting for each chunk's room. */
+function writer(path: string) {
+  mkdirSync(dirname(path), { recursive: true });
+  const s = createWriteStream(path);
+  return {
+    async write(text: string) {
+      if (!s.write(text)) await new Promise<void>((r) => s.once('drain', () => r()));
+    },
+    async close() {
+      s.end();
+      await finished(s);
+    },
+  };
+}
+
+export async function scanCommand(o: ScanOptions): Promise<ScanSummary> {
+  const parquet = o.out.endsWith('.parquet');
+  if (!o.out.endsWith('.jsonl') && !parquet)
+    throw new UsageError('--out must end in .jsonl or .parquet');
+  if (o.eigOut !== undefined && !o.eigOut.endsWith('.csv'))
+    throw new UsageError('--eig-out must end in .csv');
+  const set = await readBars(o.bars);
+  const intervalMs = o.interval ?? commonInterval(set);
+  checkGrid(set, intervalMs);
+  const symbols = set.assets.map((a) => a.symbol);
+  const scanner = new Scanner({ symbols, intervalMs, windows: o.windows, btc: o.btc });
+  const { first, last } = gridSpan(set);
+  const total = (last - first) / intervalMs + 1;
+  const jsonl = parquet ? `${o.out}.tmp.jsonl` : o.out;
+  const out = writer(jsonl);
+  const eig = o.eigOut === undefined ? null : writer(o.eigOut);
+  await eig?.write('ts,window,n_assets,lambda_max,velocity\n');
+  const bar = progressBar(total, 'grid times');
+  let scans = 0;
+  let empty = 0;
+  let firstScan: number | null = null;
+  let lastScan: number | null = null;
+  let done = 0;
+  try {
+    let lines: string[] = [];
+    let rows: string[] = [];
+    for (const { gridTime, closes } of gridCloses(set, intervalMs)) {
+      if (closes.every((c) => Number.isNaN(c))) empty++;
+      const step = scanner.step(gridTime, closes);
+      if (eig !== null) {
+        for (const r of step.eig) {
+          rows.push(
+            `${r.ts},${r.window},${r.nAssets},${pyFloatRepr(r.lambda)},${r.velocity === null ? '' : pyFloatRepr(r.velocity)}`,
+          );
+        }
+      }
+      if (step.scan !== null) {
+        lines.push(scanLine(step.scan));
+        scans++;
+        firstScan ??= step.scan.scan_number as number;
+        lastScan = step.scan.scan_number as number;
+      }
+      if (++done % 1024 === 0) {
+        await out.write(lines.length === 0 ? '' : `${lines.join('\n')}\n`);
+        if (eig !== null && rows.length > 0) await eig.write(`${rows.join('\n')}\n`);
+        lines = [];
+        rows = [];
+        bar.update(done, { note: `${scans} scans` });
+      }
+    }
+    if (lines.length > 0) await out.write(`${lines.join('\n')}\n`);
+    if (eig !== null && rows.length > 0) await eig.write(`${rows.join('\n')}\n`);
+    await out.close();
+    await eig?.close();
+    if (parquet) {
+      if (scans === 0)
+        throw new UsageError('no scan to write: the bars are too short for the windows');
+      await jsonlToParquet(jsonl, o.out);
+      rmSync(jsonl);
+    }
+  } finally {
+    bar.stop();
+  }
+  const summary: ScanSummary = {
+    files: o.bars.length,
+    assets: symbols,
+    interval_ms: intervalMs,
+    grid_times: total,
+    empty_slots: empty,
+    scans,
+    first_scan: firstScan,
+    last_scan: lastScan,
+    duplicate_bars_dropped: set.duplicates,
+    windows: scanner.exclusions,
+    solver: {
+      power: scanner.counts.power,
+      full: scanner.counts.full,
+      fallbacks: scanner.counts.fallbacks,
+    },
+  };
+  if (o.json !== undefined) {
+    mkdirSync(dirname(o.json), { recursive: true });
+    writeFileSync(o.json, `${JSON.stringify(summary, null, 2)}\n`);
+  }
+  return summary;
+}
+
+export function summaryText(s: ScanSummary, out: string): string {
+  const head = `wrote ${s.scans} scans to ${out}: ${s.assets.length} assets, ${s.grid_times} grid times of ${s.interval_ms} ms (${s.empty_slots} empty), scan numbers ${s.first_scan ?? '—'}..${s.last_scan ?? '—'}${s.duplicate_bars_dropped > 0 ? `, ${s.duplicate_bars_dropped} duplicate bars dropped` : ''}`;
+  const rows = s.windows.map((w) => [
+    String(w.window),
+    String(w.gridTimes),
+    w.gridTimes === 0 ? '—' : (w.members / w.gridTimes).toFixed(2),
+    String(w.gaps),
+    String(w.constant),
+  ]);
+  return `${head}\n\n${table(['window', 'grid times', 'mean members', 'left out: gaps', 'left out: constant price'], rows)}`;
+}
+
+export function registerScan(program: Command): void {
+  program
+    .command('scan')
+    .description(
+      "scans from price bars: the largest eigenvalue of the assets' return correlations per window, its velocity, and vel_div, as a scan archive",
+    )
+    .requiredOption(
+      '--bars <files...>',
+      'bar files: CSV with a header, Binance kline CSV, or Parquet; SYMBOL-….csv or a symbol column',
+    )
+    .requiredOption('--out <file>', 'scan archive to write (.jsonl or .parquet)')
+    .option(
+      '--windows <list>',
+      'window sizes in returns; vel_div = velocity(first) − velocity(second)',
+      windowList,
+      [...DEFAULT_WINDOWS],
+    )
+    .option(
+      '--interval <duration>',
+      'bar interval (5m, 1h, ms); default: the most common gap between bars',
+      interval,
+    )
+    .option(
+      '--btc <symbol>',
+      'the symbol whose bars give btc_ma99 and the acb.dvol proxy',
+      DEFAULT_BTC,
+    )
+    .option(
+      '--eig-out <file>',
+      'also write ts, window, n_assets, lambda_max, velocity per grid time and window (.csv)',
+    )
+    .option('--json <file>', 'also write the summary as JSON')
+    .action(async (o: ScanOptions) => {
+      const s = await scanCommand(o);
+      process.stdout.write(`${summaryText(s, o.out)}\n`);
+    });
+}
