@@ -83,7 +83,7 @@ export async function runClean(c: DuckDBConnection): Promise<StudyResult> {
   };
   const f = (v: unknown) =>
     v === null ? '—' : typeof v === 'number' ? String(Number(v.toPrecision(8))) : String(v);
-  const markdown = `# Recorded trades: clean (seed §4)
+  const markdown = `# Recorded trades: clean
 
 | | |
 | --- | --- |

@@ -127,7 +127,7 @@ export async function runColocate(
     colocated_share: share(colocated),
   };
   const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
-  const markdown = `# Co-location with the decision journal (seed §9)
+  const markdown = `# Co-location with the decision journal
 
 Instance ${picked}. ${trades} clean trades; in the decision universe at entry: ${inUniverse} (${pct(json.in_universe_share)}); an actuated decision on the same asset within ±${WINDOW_MS / 60_000} min: ${colocated} (${pct(json.colocated_share)}).
 

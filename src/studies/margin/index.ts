@@ -46,7 +46,7 @@ export async function runMargin(
     overlapping_trades: Number(ov?.n ?? 0),
   };
   const pct = (v: unknown) => (typeof v === 'number' ? `${(v * 100).toFixed(2)}%` : '—');
-  const markdown = `# Margin envelope (seed §4)
+  const markdown = `# Margin envelope
 
 ${json.trades} clean trades; ${json.overlapping_trades} overlap an earlier one (single slot expects 0).
 

@@ -209,7 +209,7 @@ function parityMarkdown(
     fit === null
       ? 'No bin has enough trades to fit.'
       : `Best grid point (least max_abs_err): max_leverage ${f(fit.max_leverage)}, threshold ${f(fit.threshold)}, extreme ${f(fit.extreme)}, convexity ${fit.convexity}: max_abs_err ${f(fit.max_abs_err)}, pearson ${f(fit.pearson)}.`;
-  return `# Base-sizer parity (SPEC §3.1, seed V3d)
+  return `# Base-sizer parity
 
 ${r.trades} clean trades with vel_div_entry; ${r.bins.length} bins with ≥ ${MIN_BIN_TRADES} trades. Model: base sizer (threshold −0.02, extreme −0.05, convexity 3, min_leverage 0.5, max_leverage ${f(maxLeverage)}) at each bin's median vel_div.
 

@@ -220,7 +220,7 @@ function reading(pairs: readonly [string, RegimePair][]): string {
 function regimeMarkdown(json: RegimeJson, pairs: readonly [string, RegimePair][]): string {
   const lr = json.label_reliability;
   const md = json.sub_regimes.dvol.median_dvol;
-  return `# Regime concentration (seed §6)
+  return `# Regime concentration
 
 ${json.trades} clean trades. ${reading(pairs)}
 

@@ -123,7 +123,7 @@ function sizingMarkdown(j: SizingJson): string {
           ['vel_div bin', 'n', 'ratio > 1.05'],
           j.tail_by_bin.map((b) => [b.bin, b.n, pct(b.tail_share)]),
         );
-  return `# Sizing: recorded leverage vs the base sizer (seed §8)
+  return `# Sizing: recorded leverage vs the base sizer
 
 ${j.trades} clean trades where the base sizer fires (max_leverage ${j.max_leverage}); ${j.skipped} skipped (no vel_div_entry, or vel_div ≥ −0.02).
 Median leverage / base: ${cell(j.ratio_median)}; upward tail (ratio > 1.05): ${pct(j.upward_tail_share)}.
