@@ -1,9 +1,17 @@
 // `violet drift-check`: VIOLET's pinned constants against a reference Python source.
+import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { driftCheck } from '../drift/index.js';
 import { CheckFailed, UsageError } from './errors.js';
 import { table } from './table.js';
+
+/** A Python source is UTF-8 text without NUL bytes (PEP 3120; CPython refuses a NUL). */
+function pythonSource(path: string, bytes: Buffer): string {
+  const why = bytes.includes(0) ? 'a NUL byte' : isUtf8(bytes) ? null : 'not UTF-8';
+  if (why !== null) throw new UsageError(`--blue-source ${path}: not a text file (${why})`);
+  return bytes.toString('utf8');
+}
 
 export function registerDrift(program: Command): void {
   program
@@ -14,13 +22,13 @@ export function registerDrift(program: Command): void {
     .requiredOption('--blue-source <file>', "the reference engine's Python source file (.py)")
     .option('--json', 'print the rows as JSON')
     .action((opts: { blueSource: string; json?: boolean }) => {
-      let src: string;
+      let bytes: Buffer;
       try {
-        src = readFileSync(opts.blueSource, 'utf8');
+        bytes = readFileSync(opts.blueSource);
       } catch (e) {
         throw new UsageError(`cannot read ${opts.blueSource}: ${(e as Error).message}`);
       }
-      const rows = driftCheck(src);
+      const rows = driftCheck(pythonSource(opts.blueSource, bytes));
       if (opts.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       else {
         process.stdout.write(

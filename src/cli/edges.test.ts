@@ -25,7 +25,10 @@ describe('command-line edges', () => {
   writeFileSync(at('corrupt.parquet'), 'PAR1 not parquet PAR1');
 
   it('refuses a directory, a corrupt archive and a directory output in one line (C2, C3, C7)', async () => {
-    expect((await violet(['backtest', '--scans', scans, '--journal', journal])).status).toBe(0);
+    const chart = ['--chart', at('equity.svg')];
+    expect(
+      (await violet(['backtest', '--scans', scans, '--journal', journal, ...chart])).status,
+    ).toBe(0);
     await refused(
       ['shadow', '--scans', at('folder.jsonl'), '--journal', at('n.duckdb')],
       /a directory/,
@@ -124,7 +127,10 @@ describe('command-line edges', () => {
     expect(marked.stdout.replace('m.duckdb', 'p.duckdb')).toBe(plain.stdout);
     const trades = at('trades.jsonl');
     const long = sampleArchive(dir, 3000, 8);
-    const bt = await violet(['backtest', '--scans', long, '--journal', at('bt.duckdb')]);
+    const bt = await violet([
+      'backtest',
+      ...['--scans', long, '--journal', at('bt.duckdb'), '--chart', at('bt.svg')],
+    ]);
     expect(bt.status, bt.stderr).toBe(0);
     await violet([
       'trades',

@@ -1,5 +1,6 @@
 // `violet journal export | ddl | drain`: a journal table to JSON Lines, CSV or Parquet
 // ordered by its key, the DDL of each backend, and draining the spool.
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   checkJournal,
@@ -88,11 +89,13 @@ export function registerJournal(program: Command): void {
     .description('write rows waiting in the spool (after a crash or an outage) into the journal')
     .option('--journal <journal>', JOURNAL_HELP, DEFAULT_JOURNAL)
     .action(async (o: { journal: string }) => {
-      checkJournal(o.journal, false);
+      const spools = spoolDirsOf(o.journal).filter((dir) => existsSync(dir));
+      // A journal that does not exist yet is created only to take a spool's rows.
+      checkJournal(o.journal, spools.length === 0);
       let drained = 0;
       const failed: string[] = [];
       const conflicts: string[] = [];
-      for (const dir of spoolDirsOf(o.journal)) {
+      for (const dir of spools) {
         let w: JournalWriter;
         try {
           w = spoolWriter(o.journal, dir);

@@ -9,12 +9,13 @@ import { checkPaths } from './paths.js';
 describe('outputs never land on inputs', () => {
   const dir = tempDir('violet-paths-');
   const at = (name: string) => join(dir, name);
-  writeFileSync(at('j.duckdb'), 'journal');
+  // A journal is recognised by DuckDB's magic at byte 8 of its header.
+  writeFileSync(at('j.duckdb'), Buffer.concat([Buffer.alloc(8), Buffer.from('DUCK')]));
   writeFileSync(at('scans.jsonl'), 'scans');
   symlinkSync(at('j.duckdb'), at('link.duckdb'));
   linkSync(at('j.duckdb'), at('hard.duckdb'));
 
-  it('refuses the same path, a symlink, a hard link, the WAL, the spool, and a second output', () => {
+  it('refuses the same path, a symlink, a hard link, the WAL, the stats, the spool or a file in it, and a second output', () => {
     const journal = at('j.duckdb');
     const refused: Record<string, unknown>[] = [
       { journal, out: journal },
@@ -22,7 +23,9 @@ describe('outputs never land on inputs', () => {
       { journal, out: at('link.duckdb') },
       { journal, out: at('hard.duckdb') },
       { journal, json: `${journal}.wal` },
+      { journal, md: `${journal}.stats.jsonl` },
       { journal, charts: `${journal}.spool` },
+      { journal, json: `${journal}.spool/report.json` },
       { scans: at('scans.jsonl'), md: at('scans.jsonl') },
       { config: [at('a.json'), at('scans.jsonl')], json: at('scans.jsonl') },
       { json: at('r.json'), md: at('r.json') },

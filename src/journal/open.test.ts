@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -23,6 +24,8 @@ describe('journal identity', () => {
     writeFileSync(at('empty.duckdb'), '');
     writeFileSync(at('fake.duckdb'), 'PAR1PAR1PAR1PAR1');
     mkdirSync(at('folder'));
+    // Reading a FIFO waits for a writer: refused by its type, never opened.
+    expect(spawnSync('mkfifo', [at('fifo.duckdb')]).status).toBe(0);
     writeFileSync(at('locked.duckdb'), 'x'.repeat(64));
     chmodSync(at('locked.duckdb'), 0);
     const before = readdirSync(dir).sort();
@@ -31,6 +34,7 @@ describe('journal identity', () => {
       [at('empty.duckdb'), false, /not a DuckDB database/],
       [at('fake.duckdb'), false, /not a DuckDB database/],
       [at('folder'), false, /a directory/],
+      [at('fifo.duckdb'), false, /not a regular file \(a FIFO\)/],
       ['', false, /expected a DuckDB file or a clickhouse/],
       [':memory:', false, /expected a DuckDB file/],
       ['http://example.com/j.duckdb', false, /expected a DuckDB file/],

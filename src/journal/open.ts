@@ -5,6 +5,7 @@
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../common/errors.js';
+import { notRegular } from '../common/files.js';
 import { ClickHouseJournal, isClickHouseUrl, parseClickHouseUrl } from './clickhouse.js';
 import { DuckDbJournal } from './duckdb.js';
 import type { JournalSink } from './sink.js';
@@ -78,8 +79,11 @@ export function checkJournal(journal: string, mustExist: boolean): void {
   let size: number;
   try {
     const st = statSync(journal);
-    if (st.isDirectory())
+    const other = notRegular(st);
+    if (other === 'a directory')
       throw new UsageError(`--journal ${journal}: a directory, not a DuckDB file`);
+    // Opening a FIFO would wait for a writer: only a regular file is read.
+    if (other !== null) throw new UsageError(`--journal ${journal}: not a regular file (${other})`);
     size = st.size;
   } catch (e) {
     if (e instanceof UsageError) throw e;

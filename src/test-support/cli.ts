@@ -18,12 +18,26 @@ export interface Run {
   stderr: string;
 }
 
+/** Where and as whom a run happens: the repository and this user unless told. */
+export interface RunAs {
+  readonly cwd?: string;
+  readonly uid?: number;
+  readonly gid?: number;
+  /** Killed (SIGTERM) after this long: a run that hangs ends with `status` null. */
+  readonly timeoutMs?: number;
+}
+
 /**
  * `violet ARGS` to its end. Asynchronous: a test's event loop keeps turning while it runs
  * (a chain of synchronous runs on a loaded machine starved the test runner's own messages).
  */
-export function violet(args: readonly string[], input?: string): Promise<Run> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO });
+export function violet(args: readonly string[], input?: string, as: RunAs = {}): Promise<Run> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: as.cwd ?? REPO,
+    ...(as.uid === undefined ? {} : { uid: as.uid }),
+    ...(as.gid === undefined ? {} : { gid: as.gid }),
+    ...(as.timeoutMs === undefined ? {} : { timeout: as.timeoutMs }),
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
