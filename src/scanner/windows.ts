@@ -222,8 +222,8 @@ export class WindowSet {
     const before = win.lambda;
     let lambda: number | null = null;
     if (m >= 2) {
-      this.correlation(win, m);
-      lambda = this.lambdaMax(win, m);
+      const frob = this.correlation(win, m);
+      lambda = this.lambdaMax(win, m, frob);
     } else win.vec.fill(0);
     win.lambda = lambda;
     return {
@@ -234,11 +234,11 @@ export class WindowSet {
     };
   }
 
-  /** The members' Pearson correlation matrix into `corr` (m×m, row-major). */
-  private correlation(win: Window, m: number): void {
+  /** The members' Pearson correlation matrix into `corr` (m×m, row-major); its ‖·‖F². */
+  private correlation(win: Window, m: number): number {
     const { n, members, corr } = this;
     const { s1, s2, w } = win;
-    const sd = this.y;
+    const inv = this.y;
     const cancels = new Uint8Array(m);
     for (let i = 0; i < m; i++) {
       const a = members[i] as number;
@@ -246,20 +246,28 @@ export class WindowSet {
       const mean2 = (sa * sa) / w;
       const caa = (s2[a * n + a] as number) - mean2;
       if (!(caa > 0) || mean2 > CANCELLATION * caa) cancels[i] = 1;
-      sd[i] = Math.sqrt(caa);
+      inv[i] = 1 / Math.sqrt(caa);
     }
+    let frob = m;
     for (let i = 0; i < m; i++) {
       const a = members[i] as number;
+      const row = a * n;
+      const sa = (s1[a] as number) / w;
+      const ia = inv[i] as number;
       corr[i * m + i] = 1;
       for (let j = i + 1; j < m; j++) {
         const b = members[j] as number;
-        const cab = (s2[a * n + b] as number) - ((s1[a] as number) * (s1[b] as number)) / w;
-        const c = cab / ((sd[i] as number) * (sd[j] as number));
+        const c = ((s2[row + b] as number) - sa * (s1[b] as number)) * ia * (inv[j] as number);
         corr[i * m + j] = c;
         corr[j * m + i] = c;
+        frob += 2 * c * c;
       }
     }
-    if (cancels.some((x) => x === 1)) this.centredRows(win, m, cancels);
+    if (!cancels.some((x) => x === 1)) return frob;
+    this.centredRows(win, m, cancels);
+    frob = 0;
+    for (let i = 0; i < m * m; i++) frob += (corr[i] as number) * (corr[i] as number);
+    return frob;
   }
 
   /** Rows of members whose sums cancel: their correlations from centred returns. */
@@ -296,7 +304,7 @@ export class WindowSet {
     }
   }
 
-  private lambdaMax(win: Window, m: number): number {
+  private lambdaMax(win: Window, m: number, frob: number): number {
     const { members, corr, v } = this;
     if (m <= this.fullUpTo) {
       this.counts.full++;
@@ -304,7 +312,7 @@ export class WindowSet {
       return lambdaMaxFull(corr, m);
     }
     for (let i = 0; i < m; i++) v[i] = win.vec[members[i] as number] as number;
-    const p = lambdaMaxPower(corr, m, v, this.y);
+    const p = lambdaMaxPower(corr, m, v, this.y, frob);
     this.counts.iterations += p.iterations;
     win.vec.fill(0);
     if (!Number.isNaN(p.lambda)) {
