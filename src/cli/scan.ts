@@ -4,7 +4,10 @@ import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { type Command, InvalidArgumentError } from 'commander';
+import { Log, parseLogFormat, setProcessLogFormat } from '../common/log.js';
 import { pyFloatRepr } from '../common/pyjson/index.js';
+import { scanLine } from '../model/line.js';
+import { liveClock } from '../scanner/clock.js';
 import {
   checkGrid,
   commonInterval,
@@ -16,10 +19,27 @@ import {
   readBars,
   Scanner,
 } from '../scanner/index.js';
+import { runLive } from '../scanner/live.js';
+import {
+  connectNats,
+  DEFAULT_STREAM,
+  DEFAULT_SUBJECT,
+  ensureStream,
+  notFound,
+} from '../sources/jetstream.js';
 import { jsonlToParquet } from '../sources/parquet.js';
-import { scanLine } from '../sources/synthetic/index.js';
-import { UsageError } from './errors.js';
+import { publishOne } from '../sources/publish.js';
+import {
+  KLINE_VENUES,
+  type KlineVenue,
+  klineFeed,
+  transientVenueError,
+  venueError,
+} from '../venues/klines.js';
+import { CheckFailed, UsageError } from './errors.js';
+import { positiveInt } from './options.js';
 import { progressBar } from './progress.js';
+import { Interrupts, interruptedExit } from './signals.js';
 import { table } from './table.js';
 
 const UNITS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -187,17 +207,150 @@ export function summaryText(s: ScanSummary, out: string): string {
   return `${head}\n\n${table(['window', 'grid times', 'mean members', 'left out: gaps', 'left out: constant price'], rows)}`;
 }
 
+export interface LiveScanOptions {
+  exchange: string;
+  testnet?: boolean;
+  symbols?: string;
+  timeframe: string;
+  nats?: string;
+  stream: string;
+  subject: string;
+  grace: number;
+  apiUrl?: string;
+  windows: number[];
+  btc: string;
+  logFormat?: string;
+}
+
+/** `violet scan --live`: until SIGINT/SIGTERM, each closed bar's scan onto the stream. */
+export async function liveScanCommand(o: LiveScanOptions): Promise<void> {
+  const format = parseLogFormat(o.logFormat ?? process.env.VIOLET_LOG_FORMAT);
+  if (format === null) throw new UsageError('--log-format: expected text or json');
+  setProcessLogFormat(format);
+  const log = new Log(format);
+  if (!(KLINE_VENUES as readonly string[]).includes(o.exchange)) {
+    throw new UsageError(`--exchange: expected one of ${KLINE_VENUES.join(', ')}`);
+  }
+  if (o.nats === undefined) throw new UsageError('--live needs --nats URL (where the scans go)');
+  const symbols = (o.symbols ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
+  if (symbols.length < 2) {
+    throw new UsageError('--symbols: give at least two, comma-separated (BTCUSDT,ETHUSDT)');
+  }
+  if (new Set(symbols).size !== symbols.length) {
+    throw new UsageError('--symbols: a symbol is given twice');
+  }
+  const intervalMs = interval(o.timeframe);
+  const clock = liveClock(process.env.VIOLET_TIME_WARP);
+  const feed = await klineFeed({
+    venue: o.exchange as KlineVenue,
+    testnet: o.testnet === true,
+    symbols,
+    timeframe: o.timeframe,
+    apiUrl: o.apiUrl ?? null,
+  }).catch((e: unknown) => {
+    if (e instanceof UsageError) throw e;
+    throw new CheckFailed(
+      `${o.exchange}: cannot load its markets: ${(e as Error).message.split('\n')[0]}`,
+    );
+  });
+  const nc = await connectNats(o.nats, 'violet-scan', (line) => log.warn('nats', line));
+  const stop = new AbortController();
+  const interrupts = new Interrupts((signal) => {
+    log.info('stop', `${signal}: finishing the grid time in hand`, { signal });
+    stop.abort();
+  });
+  try {
+    const jsm = await nc.jetstreamManager();
+    await ensureStream(jsm, o.stream, o.subject);
+    const js = nc.jetstream();
+    const summary = await runLive({
+      symbols: [...symbols].sort(),
+      intervalMs,
+      windows: o.windows,
+      btc: o.btc,
+      graceMs: o.grace * 1000,
+      feed,
+      clock,
+      signal: stop.signal,
+      transient: transientVenueError,
+      log: (event, message, fields) => log.info(event, message, fields ?? {}),
+      publisher: {
+        async lastScanNumber() {
+          let data: Uint8Array;
+          try {
+            data = (await jsm.streams.getMessage(o.stream, { last_by_subj: o.subject })).data;
+          } catch (e) {
+            if (notFound(e)) return null;
+            throw e;
+          }
+          let n: unknown;
+          try {
+            n = (JSON.parse(new TextDecoder().decode(data)) as { scan_number?: unknown })
+              .scan_number;
+          } catch {
+            n = undefined;
+          }
+          if (typeof n !== 'number') {
+            throw new CheckFailed(
+              `the last message on ${o.stream} is not a scan: cannot resume after it`,
+            );
+          }
+          return n;
+        },
+        async pricesSince(from) {
+          const out = new Map<number, Readonly<Record<string, number>>>();
+          const info = await jsm.streams.info(o.stream);
+          for (let seq = info.state.last_seq; seq >= info.state.first_seq && seq > 0; seq--) {
+            let scan: { scan_number?: unknown; prices?: unknown };
+            try {
+              const m = await jsm.streams.getMessage(o.stream, { seq });
+              scan = JSON.parse(new TextDecoder().decode(m.data));
+            } catch (e) {
+              if (notFound(e)) continue; // deleted
+              if (e instanceof SyntaxError) continue; // not a scan: the engine rejects it too
+              throw e;
+            }
+            if (typeof scan.scan_number !== 'number') continue;
+            if (scan.scan_number < from) break;
+            if (typeof scan.prices === 'object' && scan.prices !== null) {
+              out.set(scan.scan_number, scan.prices as Record<string, number>);
+            }
+          }
+          return out;
+        },
+        async publish(line, n) {
+          await publishOne(js, o.subject, line, `scan-${n}`);
+          log.record('scan.published', `scan ${n}`, { scan_number: n });
+        },
+      },
+    }).catch((e: unknown) => {
+      if (!venueError(e)) throw e;
+      throw new CheckFailed(`${o.exchange}: ${(e as Error).message.split('\n')[0]}`);
+    });
+    process.stdout.write(
+      `published ${summary.published} scans (${summary.firstScan ?? '—'}..${summary.lastScan ?? '—'}) to ${o.stream}; ${summary.lateBars} late bars ignored, ${summary.retries} venue retries\n`,
+    );
+  } finally {
+    interrupts.dispose();
+    await nc.drain().catch(() => {});
+  }
+  if (interrupts.received !== null) interruptedExit(interrupts.received, false);
+}
+
 export function registerScan(program: Command): void {
   program
     .command('scan')
     .description(
-      "scans from price bars: the largest eigenvalue of the assets' return correlations per window, its velocity, and vel_div, as a scan archive",
+      "scans from price bars: the largest eigenvalue of the assets' return correlations per window, its velocity, and vel_div, as a scan archive (or, with --live, onto the live feed)",
     )
-    .requiredOption(
+    .option(
       '--bars <files...>',
       'bar files: CSV with a header, Binance kline CSV, or Parquet; SYMBOL-….csv or a symbol column',
     )
-    .requiredOption('--out <file>', 'scan archive to write (.jsonl or .parquet)')
+    .option('--out <file>', 'scan archive to write (.jsonl or .parquet)')
     .option(
       '--windows <list>',
       'window sizes in returns; vel_div = velocity(first) − velocity(second)',
@@ -219,8 +372,51 @@ export function registerScan(program: Command): void {
       'also write ts, window, n_assets, lambda_max, velocity per grid time and window (.csv)',
     )
     .option('--json <file>', 'also write the summary as JSON')
-    .action(async (o: ScanOptions) => {
-      const s = await scanCommand(o);
-      process.stdout.write(`${summaryText(s, o.out)}\n`);
-    });
+    .option(
+      '--live',
+      'live: at each bar close, the closed klines from --exchange, the scan onto --nats',
+    )
+    .option(
+      '--exchange <venue>',
+      `live: ${KLINE_VENUES.join(' | ')} (spot on Binance, perpetual swaps on BingX)`,
+      'binance',
+    )
+    .option('--testnet', "live: the venue's sandbox")
+    .option(
+      '--symbols <list>',
+      'live: symbols as scans name them, comma-separated (BTCUSDT,ETHUSDT)',
+    )
+    .option('--timeframe <tf>', 'live: bar interval', '5m')
+    .option('--nats <url>', 'live: the NATS server of the live feed')
+    .option('--stream <name>', 'live: JetStream stream of the scans', DEFAULT_STREAM)
+    .option('--subject <subject>', 'live: subject of the scans', DEFAULT_SUBJECT)
+    .option(
+      '--grace <seconds>',
+      "live: after a bar's close, how long the venue gets to serve it",
+      positiveInt,
+      10,
+    )
+    .option(
+      '--api-url <url>',
+      "live: the venue's API at another address (a local simulator of its protocol)",
+    )
+    .option('--log-format <format>', 'live: text or json log lines on stderr')
+    .action(
+      async (
+        o: ScanOptions & LiveScanOptions & { live?: boolean; bars?: string[]; out?: string },
+      ) => {
+        if (o.live === true) {
+          if (o.bars !== undefined || o.out !== undefined) {
+            throw new UsageError('--live reads the venue: no --bars, no --out');
+          }
+          await liveScanCommand(o);
+          return;
+        }
+        if (o.bars === undefined || o.out === undefined) {
+          throw new UsageError('give --bars FILE… and --out FILE (or --live)');
+        }
+        const s = await scanCommand({ ...o, bars: o.bars, out: o.out });
+        process.stdout.write(`${summaryText(s, o.out)}\n`);
+      },
+    );
 }

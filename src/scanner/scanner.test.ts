@@ -8,7 +8,7 @@ import { Rng } from '../common/rng/index.js';
 import { PYTHON, python, REPO } from '../test-support/cli.js';
 import { tempDir } from '../test-support/journal.js';
 import { type EigRow, gridCloses, readBars, Scanner } from './index.js';
-import type { WindowOptions } from './windows.js';
+import { RECOMPUTE_EVERY, type WindowOptions } from './windows.js';
 
 const KLINES = join(REPO, 'conformance', 'data', 'klines');
 const KLINE_FILES = ['ADABTC', 'DASHBTC', 'ETCBTC', 'ETHBTC', 'LTCBTC'].map((s) =>
@@ -133,6 +133,26 @@ describe('scanner against numpy', () => {
     const ours = await eigRows(files, 300_000, windows);
     expectWithinSpec(ours.rows, ref);
     expect(ours.scanner.counts.power).toBeGreaterThan(0);
+    // A scanner warmed up from depth + 1 grid times before a recompute point K gives, from
+    // K + 1 on, exactly the scans of one running since the first bar (how live resumes).
+    const set = await readBars(files);
+    const symbols = set.assets.map((a) => a.symbol);
+    const whole = new Scanner({ symbols, intervalMs: 300_000, windows });
+    const late = new Scanner({ symbols, intervalMs: 300_000, windows });
+    const k =
+      Math.ceil(((set.assets[0]?.ts[0] as number) / 300_000 + 130) / RECOMPUTE_EVERY) *
+      RECOMPUTE_EVERY;
+    let compared = 0;
+    for (const { gridTime, closes } of gridCloses(set, 300_000)) {
+      const a = whole.step(gridTime, closes);
+      const n = gridTime / 300_000;
+      if (n < k - 121) continue;
+      const b = late.step(gridTime, closes);
+      if (n <= k) continue;
+      expect(b.scan, `grid ${n}`).toEqual(a.scan);
+      if (a.scan !== null) compared++;
+    }
+    expect(compared).toBeGreaterThan(100);
     // Sums recomputed from the stored returns every 7 grid times: within the bounds too.
     expectWithinSpec((await eigRows(files, 300_000, windows, { recomputeEvery: 7 })).rows, ref);
   });

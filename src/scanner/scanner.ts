@@ -61,6 +61,11 @@ export class Scanner {
     });
   }
 
+  /** Grid times of returns the windows and the derived planes look back. */
+  get depth(): number {
+    return this.set.depth;
+  }
+
   get counts(): SolverCounts {
     return this.set.counts;
   }
@@ -80,7 +85,7 @@ export class Scanner {
       throw new RangeError(`grid time ${gridTime} out of order (expected ${this.next})`);
     }
     this.next = gridTime + this.o.intervalMs;
-    const values = this.set.push(closes);
+    const values = this.set.push(closes, gridTime / this.o.intervalMs);
     const ts = gridTime + this.o.intervalMs;
     const eig: EigRow[] = [];
     for (const v of values) {

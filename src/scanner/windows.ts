@@ -5,7 +5,13 @@
 import { lambdaMaxFull, lambdaMaxPower } from './eigen.js';
 
 export interface WindowOptions {
-  /** Sums are recomputed from the stored returns this often (grid times): bounds drift. */
+  /**
+   * Sums are recomputed from the stored returns, and the power iteration's start vector
+   * reset, at every grid number divisible by this (bounds drift). Tied to the grid number,
+   * not to a count of pushes: a scanner warmed up from `depth` + 1 grid times before such a
+   * number K computes, from K + 1 on, bit for bit what a scanner running since the first
+   * bar does (the live scanner resumes this way).
+   */
   readonly recomputeEvery?: number;
   /** Up to this many members the full eigensolver is used directly. */
   readonly fullUpTo?: number;
@@ -45,6 +51,8 @@ export interface SolverCounts {
   iterations: number;
 }
 
+export const RECOMPUTE_EVERY = 1024;
+
 /** A member whose mean dwarfs its spread loses digits in the sums: computed centred. */
 const CANCELLATION = 1e4;
 
@@ -68,7 +76,7 @@ class Window {
 export class WindowSet {
   /** Returns of the last `depth` grid times, slot-major; 0 where absent. */
   private readonly ring: Float64Array;
-  private readonly depth: number;
+  readonly depth: number;
   /** Ring slot of the grid time most recently pushed. */
   private slot = -1;
   private pushed = 0;
@@ -110,7 +118,7 @@ export class WindowSet {
       gaps: 0,
       constant: 0,
     }));
-    this.recomputeEvery = o.recomputeEvery ?? 4096;
+    this.recomputeEvery = o.recomputeEvery ?? RECOMPUTE_EVERY;
     this.fullUpTo = o.fullUpTo ?? 8;
     this.corr = new Float64Array(n * n);
     this.members = new Int32Array(n);
@@ -135,10 +143,11 @@ export class WindowSet {
   }
 
   /**
-   * The next grid time: each asset's close there (NaN where it has no bar). Returns each
-   * window's members, λ and velocity, in the order of `windows`.
+   * The next grid time (its number: grid time / interval): each asset's close there (NaN
+   * where it has no bar). Returns each window's members, λ and velocity, in the order of
+   * `windows`.
    */
-  push(closes: Float64Array): WindowValue[] {
+  push(closes: Float64Array, gridNumber: number): WindowValue[] {
     const { n, r } = this;
     for (let a = 0; a < n; a++) {
       const c = closes[a] as number;
@@ -163,7 +172,13 @@ export class WindowSet {
     this.pushed++;
     for (const win of this.wins) this.slide(win);
     this.ring.set(r, this.slot * n);
-    if (this.pushed % this.recomputeEvery === 0) for (const win of this.wins) this.recompute(win);
+    if (gridNumber % this.recomputeEvery === 0) {
+      for (const win of this.wins) {
+        this.recompute(win);
+        // The iteration starts afresh too: from here on nothing depends on earlier history.
+        win.vec.fill(0);
+      }
+    }
     return this.wins.map((win, k) => this.value(win, this.exclusions[k] as Exclusions));
   }
 

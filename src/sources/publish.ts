@@ -39,7 +39,7 @@ function msgId(file: string, line: number, body: string): string {
  * One message at a time, each retried until the server acknowledges it (an outage): the
  * stream then holds the archive's lines in file order, whatever happens in between.
  */
-async function publishOne(
+export async function publishOne(
   js: JetStreamClient,
   subject: string,
   body: string,

@@ -67,10 +67,11 @@ export interface Child {
 const children = new Set<ChildProcess>();
 
 /** `violet ARGS` in the background (ended by `killChildren` if still running). */
-export function violetChild(args: readonly string[]): Child {
+export function violetChild(args: readonly string[], env: Record<string, string> = {}): Child {
   const proc = spawn(process.execPath, [BIN, ...args], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   children.add(proc);
   proc.once('exit', () => children.delete(proc));

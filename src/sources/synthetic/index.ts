@@ -16,34 +16,7 @@ export const DEFAULT_STEP_MS = 5000;
 /** 2026-06-09T10:13:20Z: a fixed epoch, so output never depends on the wall clock. */
 export const DEFAULT_START_TS = 1_781_000_000_000;
 
-/** SPEC §2 field order: every line lists its fields in this order. */
-const SCAN_FIELDS = [
-  'scan_number',
-  'ts',
-  'vel_div',
-  'w50_velocity',
-  'w150_velocity',
-  'w300_velocity',
-  'w750_velocity',
-  'prices',
-  'ob_imbalance',
-  'acb',
-  'mc_status',
-  'esof',
-  'posture',
-  'btc_ma99',
-  'regime_label',
-  'composite_hash',
-] as const;
-
-/** One JSON Lines record; fields in SPEC §2 order, absent ones left out. */
-export function scanLine(scan: Readonly<Record<string, unknown>>): string {
-  const fields: string[] = [];
-  for (const k of SCAN_FIELDS) {
-    if (scan[k] !== undefined) fields.push(`"${k}":${JSON.stringify(scan[k])}`);
-  }
-  return `{${fields.join(',')}}`;
-}
+export { scanLine } from '../../model/line.js';
 
 // Binance-style names and plausible starting prices; later assets get synthetic names.
 const LISTED: readonly (readonly [string, number])[] = [

@@ -1,0 +1,82 @@
+// Closed bars from a venue through ccxt (its unified fetchOHLCV): Binance spot or BingX
+// perpetual swaps, mainnet or the venue's sandbox, or any server answering the venue's own
+// protocol at another address (a local simulator): one setting, `apiUrl`.
+import ccxt, { type Exchange } from 'ccxt';
+import { UsageError } from '../common/errors.js';
+import type { BarFeed, Ohlcv } from '../scanner/live.js';
+
+export const KLINE_VENUES = ['binance', 'bingx'] as const;
+export type KlineVenue = (typeof KLINE_VENUES)[number];
+
+export interface KlineFeedOptions {
+  readonly venue: KlineVenue;
+  readonly testnet: boolean;
+  /** Scan-style symbols (BTCUSDT): the venue's market whose id, without '-', is this. */
+  readonly symbols: readonly string[];
+  readonly timeframe: string;
+  /** Every API URL's origin replaced by this (a simulator on loopback); null: the venue. */
+  readonly apiUrl: string | null;
+  readonly timeoutMs?: number;
+}
+
+function exchange(o: KlineFeedOptions): Exchange {
+  const ex =
+    o.venue === 'binance'
+      ? new ccxt.binance({ options: { fetchMarkets: { types: ['spot'] } } })
+      : new ccxt.bingx({ options: { defaultType: 'swap', fetchMarkets: ['swap'] } });
+  ex.timeout = o.timeoutMs ?? 10_000;
+  if (o.testnet) ex.setSandboxMode(true);
+  if (o.apiUrl !== null) {
+    const base = o.apiUrl.replace(/\/+$/, '');
+    const api = ex.urls.api as Record<string, unknown>;
+    for (const [k, v] of Object.entries(api)) {
+      if (typeof v === 'string') api[k] = v.replace(/^https?:\/\/[^/]+/, base);
+    }
+  }
+  return ex;
+}
+
+/**
+ * A venue error that may pass: ccxt's OperationFailed family (rate limits, the venue
+ * unavailable or in maintenance, timeouts, network errors, an internal error it reports).
+ */
+export function transientVenueError(e: unknown): boolean {
+  return e instanceof ccxt.OperationFailed;
+}
+
+/** Any error ccxt raised for the venue (as opposed to a bug here). */
+export function venueError(e: unknown): boolean {
+  return e instanceof ccxt.BaseError;
+}
+
+/** The feed, its markets loaded and every symbol mapped (an unknown one refused). */
+export async function klineFeed(o: KlineFeedOptions): Promise<BarFeed> {
+  const ex = exchange(o);
+  if (!Object.hasOwn(ex.timeframes, o.timeframe)) {
+    throw new UsageError(
+      `--timeframe ${o.timeframe}: ${o.venue} offers ${Object.keys(ex.timeframes).join(', ')}`,
+    );
+  }
+  const markets = await ex.loadMarkets();
+  const byScanSymbol = new Map<string, string>();
+  const kind = o.venue === 'binance' ? 'spot' : 'swap';
+  for (const m of Object.values(markets)) {
+    if (m?.type === kind) byScanSymbol.set(String(m.id).replace('-', ''), m.symbol);
+  }
+  const unified = o.symbols.map((s) => {
+    const u = byScanSymbol.get(s);
+    if (u === undefined) throw new UsageError(`--symbols: ${s} is not a ${o.venue} ${kind} market`);
+    return u;
+  });
+  const bySymbol = new Map(o.symbols.map((s, k) => [s, unified[k] as string]));
+  return {
+    async ohlcv(symbol: string, since: number, limit: number): Promise<readonly Ohlcv[]> {
+      return (await ex.fetchOHLCV(
+        bySymbol.get(symbol) as string,
+        o.timeframe,
+        since,
+        limit,
+      )) as Ohlcv[];
+    },
+  };
+}
