@@ -54,7 +54,7 @@ export interface LiveSummary {
 
 const MAX_BACKOFF_MS = 60_000;
 /** Grid times fetched again before the next one: a bar among them not seen before is late. */
-const LATE_LOOKBACK = 8;
+const LATE_LOOKBACK = 32;
 
 export async function runLive(o: LiveOptions): Promise<LiveSummary> {
   const I = o.intervalMs;
@@ -163,7 +163,7 @@ async function fetchAll(o: LiveOptions, from: number, to: number): Promise<Ohlcv
             o.log(
               'scan.live.duplicate_bar',
               `${symbol} bar at ${new Date(t).toISOString()} given twice, differently: the first kept`,
-              { symbol, ts: t },
+              { symbol, bar_ts: t },
             );
           }
           continue;

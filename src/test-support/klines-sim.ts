@@ -73,12 +73,20 @@ export class KlineSim {
       case '/api/v3/klines':
       case '/openApi/swap/v3/quote/klines': {
         const failure = this.failures.shift();
-        if (failure !== undefined) {
-          if (failure === 429)
-            return json(429, { code: -1003, msg: 'Too many requests' }, { 'retry-after': '1' });
-          return json(failure, { code: -1001, msg: 'Internal error' });
-        }
         const bingx = url.pathname.startsWith('/openApi');
+        if (failure !== undefined) {
+          // Each venue's own words for it (BingX answers with its codes in the body).
+          const busy = { code: 100410, msg: 'The current system is busy, please try again later' };
+          if (failure === 429) {
+            return json(429, bingx ? busy : { code: -1003, msg: 'Too many requests' }, {
+              'retry-after': '1',
+            });
+          }
+          return json(
+            failure,
+            bingx ? { ...busy, code: 100500 } : { code: -1001, msg: 'Internal error' },
+          );
+        }
         const symbol = (url.searchParams.get('symbol') ?? '').replace('-', '');
         const bars = this.serve(
           symbol,
