@@ -71,6 +71,13 @@ describe('command-line edges', () => {
     }
   });
 
+  it('refuses a start whose journal is one of its own fixed files', async () => {
+    await refused(
+      ['start', '--journal', 'var/backtest.duckdb'],
+      /--out var\/backtest\.duckdb: is var\/backtest\.duckdb, which this command reads or writes/,
+    );
+  });
+
   it('names who holds a locked journal and what to do (C5)', async () => {
     const locker = await lockJournal(journal);
     afterAll(() => locker.kill('SIGKILL'));

@@ -29,13 +29,7 @@ import {
 } from '../sources/jetstream.js';
 import { jsonlToParquet } from '../sources/parquet.js';
 import { publishOne } from '../sources/publish.js';
-import {
-  KLINE_VENUES,
-  type KlineVenue,
-  klineFeed,
-  transientVenueError,
-  venueError,
-} from '../venues/klines.js';
+import { KLINE_VENUES, type KlineVenue, klineFeed } from '../venues/klines.js';
 import { CheckFailed, UsageError } from './errors.js';
 import { positiveInt } from './options.js';
 import { progressBar } from './progress.js';
@@ -244,7 +238,7 @@ export async function liveScanCommand(o: LiveScanOptions): Promise<void> {
   }
   const intervalMs = interval(o.timeframe);
   const clock = liveClock(process.env.VIOLET_TIME_WARP);
-  const feed = await klineFeed({
+  const venue = await klineFeed({
     venue: o.exchange as KlineVenue,
     testnet: o.testnet === true,
     symbols,
@@ -272,10 +266,10 @@ export async function liveScanCommand(o: LiveScanOptions): Promise<void> {
       windows: o.windows,
       btc: o.btc,
       graceMs: o.grace * 1000,
-      feed,
+      feed: venue.feed,
       clock,
       signal: stop.signal,
-      transient: transientVenueError,
+      transient: venue.transient,
       log: (event, message, fields) => log.info(event, message, fields ?? {}),
       publisher: {
         async lastScanNumber() {
@@ -327,7 +321,7 @@ export async function liveScanCommand(o: LiveScanOptions): Promise<void> {
         },
       },
     }).catch((e: unknown) => {
-      if (!venueError(e)) throw e;
+      if (!venue.venueError(e)) throw e;
       throw new CheckFailed(`${o.exchange}: ${(e as Error).message.split('\n')[0]}`);
     });
     process.stdout.write(

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { DEFAULT_JOURNAL } from '../journal/open.js';
 import { backtestCommand, DEFAULT_BACKTEST_JOURNAL } from './backtest.js';
 import { genScans } from './gen.js';
+import { checkPaths } from './paths.js';
 import { shadowCommand } from './shadow.js';
 import { interruptedExit } from './signals.js';
 
@@ -26,9 +27,16 @@ export function registerStart(program: Command): void {
     )
     .option('--journal <file>', 'DuckDB journal file', DEFAULT_JOURNAL)
     .action(async (o: { journal: string }) => {
-      if (!existsSync(SAMPLE.out)) await genScans({ ...SAMPLE });
       const md = 'var/reports/soak.md';
       const json = 'var/reports/soak.json';
+      const chart = 'var/reports/equity.svg';
+      const summary = 'var/reports/backtest.json';
+      // Its own files are fixed paths: none of them may be the journal it was given.
+      checkPaths({
+        journal: o.journal,
+        out: [SAMPLE.out, md, json, chart, summary, DEFAULT_BACKTEST_JOURNAL],
+      });
+      if (!existsSync(SAMPLE.out)) await genScans({ ...SAMPLE });
       const { result, markdown, interrupted } = await shadowCommand({
         scans: SAMPLE.out,
         journal: o.journal,
@@ -42,12 +50,11 @@ export function registerStart(program: Command): void {
         interruptedExit(interrupted, true);
         return;
       }
-      const chart = 'var/reports/equity.svg';
       const backtest = await backtestCommand({
         scans: SAMPLE.out,
         journal: DEFAULT_BACKTEST_JOURNAL,
         chart,
-        json: 'var/reports/backtest.json',
+        json: summary,
       });
       process.stdout.write(`${backtest.text}\n`);
       if (backtest.interrupted !== null) {

@@ -1,7 +1,7 @@
 // Closed bars from a venue through ccxt (its unified fetchOHLCV): Binance spot or BingX
 // perpetual swaps, mainnet or the venue's sandbox, or any server answering the venue's own
 // protocol at another address (a local simulator): one setting, `apiUrl`.
-import ccxt, { type Exchange } from 'ccxt';
+import type { Exchange } from 'ccxt';
 import { UsageError } from '../common/errors.js';
 import type { BarFeed, Ohlcv } from '../scanner/live.js';
 
@@ -19,7 +19,10 @@ export interface KlineFeedOptions {
   readonly timeoutMs?: number;
 }
 
-function exchange(o: KlineFeedOptions): Exchange {
+/** ccxt, loaded when a venue is first needed (it takes most of a second to load). */
+type Ccxt = typeof import('ccxt').default;
+
+function exchange(ccxt: Ccxt, o: KlineFeedOptions): Exchange {
   const ex =
     o.venue === 'binance'
       ? new ccxt.binance({ options: { fetchMarkets: { types: ['spot'] } } })
@@ -36,22 +39,21 @@ function exchange(o: KlineFeedOptions): Exchange {
   return ex;
 }
 
-/**
- * A venue error that may pass: ccxt's OperationFailed family (rate limits, the venue
- * unavailable or in maintenance, timeouts, network errors, an internal error it reports).
- */
-export function transientVenueError(e: unknown): boolean {
-  return e instanceof ccxt.OperationFailed;
-}
-
-/** Any error ccxt raised for the venue (as opposed to a bug here). */
-export function venueError(e: unknown): boolean {
-  return e instanceof ccxt.BaseError;
+export interface KlineFeed {
+  readonly feed: BarFeed;
+  /**
+   * A venue error that may pass: ccxt's OperationFailed family (rate limits, the venue
+   * unavailable or in maintenance, timeouts, network errors, an internal error it reports).
+   */
+  transient(e: unknown): boolean;
+  /** Any error ccxt raised for the venue (as opposed to a bug here). */
+  venueError(e: unknown): boolean;
 }
 
 /** The feed, its markets loaded and every symbol mapped (an unknown one refused). */
-export async function klineFeed(o: KlineFeedOptions): Promise<BarFeed> {
-  const ex = exchange(o);
+export async function klineFeed(o: KlineFeedOptions): Promise<KlineFeed> {
+  const ccxt = (await import('ccxt')).default;
+  const ex = exchange(ccxt, o);
   if (!Object.hasOwn(ex.timeframes, o.timeframe)) {
     throw new UsageError(
       `--timeframe ${o.timeframe}: ${o.venue} offers ${Object.keys(ex.timeframes).join(', ')}`,
@@ -70,13 +72,13 @@ export async function klineFeed(o: KlineFeedOptions): Promise<BarFeed> {
   });
   const bySymbol = new Map(o.symbols.map((s, k) => [s, unified[k] as string]));
   return {
-    async ohlcv(symbol: string, since: number, limit: number): Promise<readonly Ohlcv[]> {
-      return (await ex.fetchOHLCV(
-        bySymbol.get(symbol) as string,
-        o.timeframe,
-        since,
-        limit,
-      )) as Ohlcv[];
+    feed: {
+      async ohlcv(symbol: string, since: number, limit: number): Promise<readonly Ohlcv[]> {
+        const market = bySymbol.get(symbol) as string;
+        return (await ex.fetchOHLCV(market, o.timeframe, since, limit)) as Ohlcv[];
+      },
     },
+    transient: (e) => e instanceof ccxt.OperationFailed,
+    venueError: (e) => e instanceof ccxt.BaseError,
   };
 }
