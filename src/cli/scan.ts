@@ -157,8 +157,10 @@ export async function scanCommand(o: ScanOptions): Promise<ScanSummary> {
     await out.close();
     await eig?.close();
     if (parquet) {
-      if (scans === 0)
+      if (scans === 0) {
+        rmSync(jsonl, { force: true });
         throw new UsageError('no scan to write: the bars are too short for the windows');
+      }
       await jsonlToParquet(jsonl, o.out);
       rmSync(jsonl);
     }

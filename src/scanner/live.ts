@@ -157,6 +157,19 @@ async function fetchAll(o: LiveOptions, from: number, to: number): Promise<Ohlcv
       for (const bar of page) {
         const t = bar[0] as number;
         if (t < since || t > to) continue;
+        const close = bar[4] as number;
+        if (!Number.isInteger(t) || t % o.intervalMs !== 0 || !(close > 0) || close === Infinity) {
+          // What the venue sent is not a bar on the grid with a price: as if it were missing.
+          o.log(
+            'scan.live.bad_bar',
+            `${symbol}: a bar at ${t} with close ${close} is not usable: left out`,
+            {
+              symbol,
+              bar_ts: t,
+            },
+          );
+          continue;
+        }
         const prev = list.at(-1);
         if (prev !== undefined && (prev[0] as number) >= t) {
           if (prev[0] === t && prev.some((x, i) => x !== bar[i])) {
