@@ -5,5 +5,8 @@ export default defineConfig({
     include: ['src/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // Both cores: most tests wait on child processes and servers, not on the CPU.
+    maxWorkers: 2,
+    minWorkers: 1,
   },
 });
