@@ -24,7 +24,7 @@ import {
 import { createServer } from 'node:net';
 import { extname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, type RunAs, violet } from '../test-support/cli.js';
+import { BIN, REPO, type RunAs, violet } from '../test-support/cli.js';
 import { sampleArchive, tempDir } from '../test-support/journal.js';
 
 /** The kinds of file an input names: the valid fixture and its corrupt forms. */
@@ -44,6 +44,7 @@ const KINDS = {
   journal: { file: 'j.duckdb', corrupt: [['junk.duckdb', /not a DuckDB database/]] },
   decisions: { file: 'd.duckdb', corrupt: [['junk.duckdb', /not a DuckDB database/]] },
   python: { file: 'blue.py', corrupt: [['junk.py', /not a text file/]] },
+  bars: { file: 'ETHBTC-5m.csv', corrupt: [['junk.parquet', /not a readable Parquet file/]] },
 } as const satisfies Record<
   string,
   { file: string; corrupt: readonly (readonly [string, RegExp])[] }
@@ -156,6 +157,14 @@ const COMMANDS: readonly Cmd[] = [
     outputs: STUDY_OUTPUTS,
   },
   { argv: ['drift-check'], inputs: [['--blue-source', 'python']], outputs: [] },
+  {
+    argv: ['scan'],
+    inputs: [['--bars', 'bars']],
+    outputs: [
+      ['--out', 'scans-out.jsonl'],
+      ['--eig-out', 'eig.csv'],
+    ],
+  },
   // The main job writes its reports under var/ of its cwd; only its journal is an option.
   { argv: ['start'], inputs: [], journal: 'written', outputs: [], runs: null },
   // kernel, status, planes and journal ddl name no file; gen scans only an output (below).
@@ -488,6 +497,8 @@ describe(`hostile paths: exit 2, one line, nothing changed on disk${SKIPPED}`, (
     copyFileSync(sampleArchive(fixtures, 200, 3), join(fixtures, 'scans.jsonl'));
     writeFileSync(join(fixtures, 'config.json'), '{"capital": 10000}\n');
     writeFileSync(join(fixtures, 'blue.py'), 'ESOF_EDGE = 0.02\n');
+    const bars = join(REPO, 'conformance', 'data', 'klines', 'ETHBTC-5m.csv');
+    copyFileSync(bars, join(fixtures, 'ETHBTC-5m.csv'));
     // A backtest journal: decisions for the reports, trades for the exports and studies; the
     // same config as the runs onto it, which would go on (a journal keeps one per instance).
     const long = sampleArchive(fixtures, 3000, 8);
