@@ -53,29 +53,29 @@ function jsonEvents(stream: NodeJS.ReadableStream) {
   };
 }
 
+/** A shadow replay of a 3,000-scan sample in the background, with `extra` options. */
+function replay(seed: number, extra: readonly string[]) {
+  const dir = tempDir();
+  const scans = sampleArchive(dir, 3000, seed);
+  const journal = join(dir, 'j.duckdb');
+  const child = spawn(
+    process.execPath,
+    [BIN, 'shadow', '--scans', scans, '--journal', journal, ...extra],
+    { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  return { dir, scans, journal, child };
+}
+
 describe('cadence control plane over HTTP', () => {
   it('applies an authorised change at the next quantum, audits it, and refuses a write without the token', async () => {
-    const dir = tempDir();
-    const scans = sampleArchive(dir, 3000, 21);
-    const journal = join(dir, 'j.duckdb');
-    const child = spawn(
-      process.execPath,
-      [
-        BIN,
-        'shadow',
-        '--scans',
-        scans,
-        '--journal',
-        journal,
-        '--rate',
-        '1000',
-        '--control-port',
-        '0',
-        '--control-token',
-        's3cret',
-      ],
-      { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const { dir, journal, child } = replay(21, [
+      '--rate',
+      '1000',
+      '--control-port',
+      '0',
+      '--control-token',
+      's3cret',
+    ]);
     const [, port] = await waitFor(child.stderr, /control endpoint: http:\/\/127\.0\.0\.1:(\d+)/);
     const url = `http://127.0.0.1:${port}/cadence`;
     const body = JSON.stringify({ action: 'decide', every_scans: 5 });
@@ -126,25 +126,17 @@ describe('cadence control plane over HTTP', () => {
 
 describe('a rerun after SIGINT', () => {
   it('re-applies the audited cadence change where it took effect, unaudited, and decides as the first run did', async () => {
-    const dir = tempDir();
-    const scans = sampleArchive(dir, 3000, 22);
-    const journal = join(dir, 'j.duckdb');
+    const { dir, scans, journal, child } = replay(22, [
+      '--rate',
+      '1000',
+      '--log-format',
+      'json',
+      '--control-port',
+      '0',
+      '--control-token',
+      't',
+    ]);
     const args = [BIN, 'shadow', '--scans', scans, '--journal', journal];
-    const child = spawn(
-      process.execPath,
-      [
-        ...args,
-        '--rate',
-        '1000',
-        '--log-format',
-        'json',
-        '--control-port',
-        '0',
-        '--control-token',
-        't',
-      ],
-      { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
     const exited = new Promise((r) => child.once('exit', (code) => r(code)));
     const events = jsonEvents(child.stderr);
     const port = (await events.next((e) => e.event === 'control')).port as number;
@@ -181,25 +173,7 @@ describe('a rerun after SIGINT', () => {
 
 describe('a second signal', () => {
   it('forces the exit at once, with one line that says so', async () => {
-    const dir = tempDir();
-    const scans = sampleArchive(dir, 3000, 23);
-    const journal = join(dir, 'j.duckdb');
-    const child = spawn(
-      process.execPath,
-      [
-        BIN,
-        'shadow',
-        '--scans',
-        scans,
-        '--journal',
-        journal,
-        '--rate',
-        '200',
-        '--log-format',
-        'json',
-      ],
-      { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const { dir, scans, journal, child } = replay(23, ['--rate', '200', '--log-format', 'json']);
     const exited = new Promise((r) => child.once('exit', (code) => r(code)));
     const events = jsonEvents(child.stderr);
     await events.next((e) => e.event === 'stats');
