@@ -285,6 +285,8 @@ describe.each(BACKENDS)('ClickHouse journal on %s', (_name, start, isDebian) => 
         raw: 'x'.repeat(20_000),
       },
       { source: 'b', source_seq: 1, scan_number: 0, reason: '€ 😀', raw: '{"scan_number": 1,' },
+      // A key with a quote and a backslash: looked up as a literal, stored as it is.
+      { source: "it's\\a", source_seq: 3, scan_number: 2, reason: 'r', raw: '' },
     ].map((r) => ({ instance_id: 'exact', ...r }));
     const sink = await ClickHouseJournal.open(url('exact'));
     try {

@@ -5,7 +5,7 @@
 // doubles in [0, 3) land one ulp off) while binary doubles are exact on every version,
 // and booleans become the UInt8 0/1 that 18.16 (which has no Bool) stores.
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -66,6 +66,14 @@ export function parseClickHouseUrl(journal: string): ClickHouseLocation {
 /** Integers come back as JSON numbers (journal integers fit a double exactly). */
 const JSON_OUT = { output_format_json_quote_64bit_integers: 0 } as const;
 const BATCH_ROWS = 10_000;
+/** A segment's keys are looked up this many to a query (well inside the query size limit). */
+const KEYS_PER_QUERY = 500;
+
+/** A key value as a ClickHouse literal (strings escaped as ClickHouse reads them). */
+function literal(v: unknown): string {
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return String(v);
+  return `'${String(v).replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+}
 
 function firstLine(e: unknown): string {
   return (e as Error).message.split('\n')[0] ?? 'unknown error';
@@ -73,6 +81,9 @@ function firstLine(e: unknown): string {
 
 export class ClickHouseJournal implements JournalSink {
   readonly kind = 'clickhouse';
+
+  /** Per table and instance, the highest scan number journaled (see `pastHighest`). */
+  private readonly highest = new Map<string, number>();
 
   private constructor(private readonly client: ClickHouseClient) {}
 
@@ -101,11 +112,66 @@ export class ClickHouseJournal implements JournalSink {
   }
 
   /**
-   * The segment goes to a staging table first (RowBinary, exact), is refused if any of its
-   * rows differs from one the journal holds under the same key, and is then copied in by
-   * the server (a row already there, the same, only adds a duplicate that merges collapse).
+   * A segment none of whose keys the journal holds yet (the usual case) goes straight in. Otherwise it goes to a staging table first (RowBinary, exact), is refused if
+   * any of its rows differs from one the journal holds under the same key, and is then
+   * copied in by the server (a row already there, the same, only adds a duplicate that
+   * merges collapse).
    */
   async insertFile(t: TableSpec, path: string): Promise<void> {
+    if (await this.allNew(t, path)) {
+      await this.stream(t, t.name, path);
+      return;
+    }
+    await this.insertChecked(t, path);
+  }
+
+  /**
+   * Whether the segment's keys are all absent from the journal. Scan-keyed rows (the bulk)
+   * are new when past the instance's highest scan, asked once and then kept (this process
+   * is the instance's only writer: spool lock, lease); other keys, a query per 500.
+   */
+  private async allNew(t: TableSpec, path: string): Promise<boolean> {
+    const rows = readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    if (t.key.length === 2 && t.key[1] === 'scan_number') return this.pastHighest(t, rows);
+    const keys = t.key.join(', ');
+    for (let from = 0; from < rows.length; from += KEYS_PER_QUERY) {
+      const tuples = rows
+        .slice(from, from + KEYS_PER_QUERY)
+        .map((row) => `(${t.key.map((k) => literal(row[k])).join(', ')})`);
+      const [found] = await this.query(
+        `SELECT count() AS n FROM ${t.name} WHERE (${keys}) IN (${tuples.join(', ')})`,
+      );
+      if (Number(found?.n ?? 1) !== 0) return false;
+    }
+    return true;
+  }
+
+  /** Every row past its instance's highest scan in `t` (and that highest moved on). */
+  private async pastHighest(t: TableSpec, rows: Record<string, unknown>[]): Promise<boolean> {
+    const top = new Map<string, number>();
+    for (const row of rows) {
+      const id = String(row.instance_id);
+      const cacheKey = `${t.name}\u0000${id}`;
+      let highest = this.highest.get(cacheKey);
+      if (highest === undefined) {
+        const [r] = await this.query(
+          `SELECT count() AS n, max(scan_number) AS m FROM ${t.name} WHERE instance_id = ${literal(id)}`,
+        );
+        highest = Number(r?.n ?? 0) === 0 ? Number.NEGATIVE_INFINITY : Number(r?.m);
+        this.highest.set(cacheKey, highest);
+      }
+      const n = row.scan_number as number;
+      if (!(n > highest)) return false;
+      top.set(cacheKey, Math.max(top.get(cacheKey) ?? n, n));
+    }
+    for (const [k, n] of top) this.highest.set(k, n);
+    return true;
+  }
+
+  private async insertChecked(t: TableSpec, path: string): Promise<void> {
     const stage = `violet_stage_${randomBytes(8).toString('hex')}`;
     await this.client.command({ query: `CREATE TABLE ${stage} AS ${t.name} ENGINE = Memory` });
     try {
