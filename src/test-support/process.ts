@@ -18,6 +18,11 @@ export async function zombie(): Promise<Zombie> {
   const pid = await new Promise<number>((resolve) =>
     parent.stdout?.once('data', (d) => resolve(Number(String(d).trim()))),
   );
+  // Killed only once the shell has become `sleep`: a shell still running would reap it.
+  for (let i = 0; i < 500; i++) {
+    if (readFileSync(`/proc/${parent.pid}/comm`, 'utf8').trim() === 'sleep') break;
+    await sleep(10);
+  }
   process.kill(pid, 'SIGKILL');
   // Until the kernel has marked it a zombie, /proc still says it sleeps.
   for (let i = 0; i < 500; i++) {
