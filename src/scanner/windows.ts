@@ -2,7 +2,8 @@
 // returns and of every pair's cross-products, updated in O(N²) per grid time, and λmax of
 // the members' Pearson correlation matrix. Memory: the longest window's returns and the
 // sums, whatever the length of the history.
-import { lambdaMaxFull, lambdaMaxPower } from './eigen.js';
+import { lambdaMaxFull } from './eigen.js';
+import { instantiateKernel, type KernelExports } from './kernel.js';
 
 export interface WindowOptions {
   /**
@@ -49,34 +50,34 @@ export interface SolverCounts {
   full: number;
   fallbacks: number;
   iterations: number;
+  /** Window × grid times where some member's correlations were taken centred. */
+  centred: number;
 }
 
 export const RECOMPUTE_EVERY = 1024;
 
 /** A member whose mean dwarfs its spread loses digits in the sums: computed centred. */
 const CANCELLATION = 1e4;
+/** The error the iteration accepts, relative to λ: 100 times inside the spec's 1e-9. */
+const REL_TOL = 1e-11;
+const MAX_ITER = 200;
 
-class Window {
-  readonly s1: Float64Array;
-  readonly s2: Float64Array;
+/** One window's state in the kernel's memory: offsets in doubles. */
+interface Window {
+  readonly w: number;
+  /** Σ returns, by asset. */
+  readonly s1: number;
+  /** Σ cross-products, np × np (symmetric, both halves kept). */
+  readonly s2: number;
   /** The last eigenvector, by asset (0 for non-members): the next iteration's start. */
-  readonly vec: Float64Array;
-  lambda: number | null = null;
-
-  constructor(
-    readonly w: number,
-    n: number,
-  ) {
-    this.s1 = new Float64Array(n);
-    this.s2 = new Float64Array(n * n);
-    this.vec = new Float64Array(n);
-  }
+  readonly vec: number;
+  lambda: number | null;
 }
 
 export class WindowSet {
-  /** Returns of the last `depth` grid times, slot-major; 0 where absent. */
-  private readonly ring: Float64Array;
   readonly depth: number;
+  /** The row stride in the kernel's memory: n rounded up to a multiple of 4. */
+  private readonly np: number;
   /** Ring slot of the grid time most recently pushed. */
   private slot = -1;
   private pushed = 0;
@@ -89,14 +90,23 @@ export class WindowSet {
   private readonly wins: Window[];
   private readonly recomputeEvery: number;
   private readonly fullUpTo: number;
-  readonly counts: SolverCounts = { power: 0, full: 0, fallbacks: 0, iterations: 0 };
+  readonly counts: SolverCounts = { power: 0, full: 0, fallbacks: 0, iterations: 0, centred: 0 };
   readonly exclusions: readonly Exclusions[];
-  // Work space, reused: the correlation matrix, the member indices, an iteration vector.
-  private readonly corr: Float64Array;
+  private readonly kernel: KernelExports;
+  /** The kernel's memory as doubles. */
+  private readonly f: Float64Array;
+  // Offsets (doubles) of: a zero row, the new returns, the ring of the last `depth` grid
+  // times' returns (slot-major, 0 where absent), the correlation matrix (np × np, by
+  // asset, zero outside the members), 1/σ by asset, an iteration vector.
+  private readonly zero: number;
+  private readonly r: number;
+  private readonly ring: number;
+  private readonly corr: number;
+  private readonly inv: number;
+  private readonly y: number;
+  // Work space, reused.
   private readonly members: Int32Array;
-  private readonly v: Float64Array;
-  private readonly y: Float64Array;
-  private readonly r: Float64Array;
+  private readonly isMember: Uint8Array;
   private readonly centred: Float64Array;
 
   constructor(
@@ -105,12 +115,34 @@ export class WindowSet {
     o: WindowOptions = {},
   ) {
     this.depth = Math.max(...windows, o.minDepth ?? 0);
-    this.ring = new Float64Array(this.depth * n);
+    const np = Math.max(4, Math.ceil(n / 4) * 4);
+    this.np = np;
+    let next = 0;
+    const take = (doubles: number): number => {
+      const at = next;
+      next += doubles;
+      return at;
+    };
+    this.zero = take(np);
+    this.r = take(np);
+    this.ring = take(this.depth * np);
+    this.wins = windows.map((w) => ({
+      w,
+      s1: take(np),
+      s2: take(np * np),
+      vec: take(np),
+      lambda: null,
+    }));
+    this.corr = take(np * np);
+    this.inv = take(np);
+    this.y = take(np);
+    const k = instantiateKernel(next * 8);
+    this.kernel = k.exports;
+    this.f = new Float64Array(k.memory.buffer, 0, next);
     this.runLen = new Int32Array(n);
     this.equalRun = new Int32Array(n);
     this.lastReturn = new Float64Array(n);
     this.prevClose = new Float64Array(n).fill(Number.NaN);
-    this.wins = windows.map((w) => new Window(w, n));
     this.exclusions = windows.map((window) => ({
       window,
       gridTimes: 0,
@@ -120,11 +152,8 @@ export class WindowSet {
     }));
     this.recomputeEvery = o.recomputeEvery ?? RECOMPUTE_EVERY;
     this.fullUpTo = o.fullUpTo ?? 8;
-    this.corr = new Float64Array(n * n);
     this.members = new Int32Array(n);
-    this.v = new Float64Array(n);
-    this.y = new Float64Array(n);
-    this.r = new Float64Array(n);
+    this.isMember = new Uint8Array(n);
     this.centred = new Float64Array(n * this.depth);
   }
 
@@ -135,7 +164,7 @@ export class WindowSet {
 
   /** The return of asset `a` `back` grid times ago (0: the last pushed); 0 where absent. */
   returnAt(a: number, back: number): number {
-    return this.ring[this.slotBack(back) * this.n + a] as number;
+    return this.f[this.ring + this.slotBack(back) * this.np + a] as number;
   }
 
   private slotBack(back: number): number {
@@ -148,7 +177,7 @@ export class WindowSet {
    * `windows`.
    */
   push(closes: Float64Array, gridNumber: number): WindowValue[] {
-    const { n, r } = this;
+    const { n, np, f, r } = this;
     for (let a = 0; a < n; a++) {
       const c = closes[a] as number;
       const p = this.prevClose[a] as number;
@@ -160,78 +189,60 @@ export class WindowSet {
             : 0;
         this.runLen[a] = (this.runLen[a] as number) + 1;
         this.lastReturn[a] = x;
-        r[a] = x;
+        f[r + a] = x;
       } else {
         this.runLen[a] = 0;
         this.equalRun[a] = 0;
-        r[a] = 0;
+        f[r + a] = 0;
       }
       this.prevClose[a] = c;
     }
     this.slot = (this.slot + 1) % this.depth;
     this.pushed++;
-    for (const win of this.wins) this.slide(win);
-    this.ring.set(r, this.slot * n);
+    for (const win of this.wins) {
+      // The slot being overwritten held the returns of `depth` grid times ago; the ones
+      // leaving window w are w grid times ago, i.e. (w − 1) back from the slot before.
+      const leaving = this.pushed > win.w ? this.ring + this.slotBack(win.w) * np : this.zero;
+      this.kernel.slide(win.s1 * 8, win.s2 * 8, r * 8, leaving * 8, np);
+    }
+    f.copyWithin(this.ring + this.slot * np, r, r + np);
     if (gridNumber % this.recomputeEvery === 0) {
       for (const win of this.wins) {
         this.recompute(win);
         // The iteration starts afresh too: from here on nothing depends on earlier history.
-        win.vec.fill(0);
+        f.fill(0, win.vec, win.vec + np);
       }
     }
     return this.wins.map((win, k) => this.value(win, this.exclusions[k] as Exclusions));
   }
 
-  /** Adds the new returns to a window's sums and takes out the ones leaving it. */
-  private slide(win: Window): void {
-    const { n, r } = this;
-    // The slot being overwritten held the returns of `depth` grid times ago; the ones
-    // leaving window w are w grid times ago, i.e. (w − 1) back from the slot before.
-    const leaving = this.pushed > win.w ? this.slotBack(win.w) * n : -1;
-    const ring = this.ring;
-    const { s1, s2 } = win;
-    for (let a = 0; a < n; a++) {
-      const ra = r[a] as number;
-      const oa = leaving < 0 ? 0 : (ring[leaving + a] as number);
-      s1[a] = (s1[a] as number) + ra - oa;
-      const row = a * n;
-      for (let b = a; b < n; b++) {
-        const ob = leaving < 0 ? 0 : (ring[leaving + b] as number);
-        s2[row + b] = (s2[row + b] as number) + ra * (r[b] as number) - oa * ob;
-      }
-    }
-  }
-
   /** The sums again, from the stored returns. */
   private recompute(win: Window): void {
-    const { n } = this;
-    win.s1.fill(0);
-    win.s2.fill(0);
+    const { np, f } = this;
+    f.fill(0, win.s1, win.s1 + np);
+    f.fill(0, win.s2, win.s2 + np * np);
     const count = Math.min(win.w, this.pushed);
     for (let back = count - 1; back >= 0; back--) {
-      const at = this.slotBack(back) * n;
-      for (let a = 0; a < n; a++) {
-        const ra = this.ring[at + a] as number;
-        win.s1[a] = (win.s1[a] as number) + ra;
-        const row = a * n;
-        for (let b = a; b < n; b++) {
-          win.s2[row + b] = (win.s2[row + b] as number) + ra * (this.ring[at + b] as number);
-        }
-      }
+      const at = this.ring + this.slotBack(back) * np;
+      this.kernel.accumulate(win.s1 * 8, win.s2 * 8, at * 8, np);
     }
   }
 
   private value(win: Window, ex: Exclusions): WindowValue {
-    const { n, members } = this;
+    const { n, members, isMember } = this;
     let m = 0;
     const counted = this.pushed > win.w;
     if (counted) ex.gridTimes++;
     for (let a = 0; a < n; a++) {
+      isMember[a] = 0;
       if ((this.runLen[a] as number) < win.w) {
         if (counted) ex.gaps++;
       } else if ((this.equalRun[a] as number) >= win.w - 1) {
         if (counted) ex.constant++;
-      } else members[m++] = a;
+      } else {
+        members[m++] = a;
+        isMember[a] = 1;
+      }
     }
     if (counted) ex.members += m;
     const before = win.lambda;
@@ -239,7 +250,7 @@ export class WindowSet {
     if (m >= 2) {
       const frob = this.correlation(win, m);
       lambda = this.lambdaMax(win, m, frob);
-    } else win.vec.fill(0);
+    } else this.f.fill(0, win.vec, win.vec + this.np);
     win.lambda = lambda;
     return {
       window: win.w,
@@ -249,93 +260,123 @@ export class WindowSet {
     };
   }
 
-  /** The members' Pearson correlation matrix into `corr` (m×m, row-major); its ‖·‖F². */
+  /**
+   * The members' Pearson correlation matrix into `corr`, by asset (rows and columns of
+   * non-members zero); its ‖·‖F².
+   */
   private correlation(win: Window, m: number): number {
-    const { n, members, corr } = this;
+    const { np, members, f, inv, corr } = this;
     const { s1, s2, w } = win;
-    const inv = this.y;
-    const cancels = new Uint8Array(m);
+    f.fill(0, inv, inv + np);
+    let cancels = false;
     for (let i = 0; i < m; i++) {
       const a = members[i] as number;
-      const sa = s1[a] as number;
+      const sa = f[s1 + a] as number;
       const mean2 = (sa * sa) / w;
-      const caa = (s2[a * n + a] as number) - mean2;
-      if (!(caa > 0) || mean2 > CANCELLATION * caa) cancels[i] = 1;
-      inv[i] = 1 / Math.sqrt(caa);
+      const caa = (f[s2 + a * np + a] as number) - mean2;
+      if (!(caa > 0) || mean2 > CANCELLATION * caa) cancels = true;
+      // No variance left (by rounding): its row is rebuilt centred below; 0 keeps the
+      // kernel's products finite meanwhile.
+      const q = 1 / Math.sqrt(caa);
+      f[inv + a] = Number.isFinite(q) ? q : 0;
     }
-    let frob = m;
+    let frob = this.kernel.build(s1 * 8, s2 * 8, inv * 8, corr * 8, np, w);
     for (let i = 0; i < m; i++) {
-      const a = members[i] as number;
-      const row = a * n;
-      const sa = (s1[a] as number) / w;
-      const ia = inv[i] as number;
-      corr[i * m + i] = 1;
-      for (let j = i + 1; j < m; j++) {
-        const b = members[j] as number;
-        const c = ((s2[row + b] as number) - sa * (s1[b] as number)) * ia * (inv[j] as number);
-        corr[i * m + j] = c;
-        corr[j * m + i] = c;
-        frob += 2 * c * c;
-      }
+      const at = corr + (members[i] as number) * (np + 1);
+      const d = f[at] as number;
+      f[at] = 1;
+      frob += 1 - d * d;
     }
-    if (!cancels.some((x) => x === 1)) return frob;
-    this.centredRows(win, m, cancels);
+    if (!cancels) return frob;
+    this.counts.centred++;
+    this.centredRows(win, m);
     frob = 0;
-    for (let i = 0; i < m * m; i++) frob += (corr[i] as number) * (corr[i] as number);
+    for (let i = corr; i < corr + np * np; i++) frob += (f[i] as number) * (f[i] as number);
     return frob;
   }
 
-  /** Rows of members whose sums cancel: their correlations from centred returns. */
-  private centredRows(win: Window, m: number, rows: Uint8Array): void {
-    const { members, corr, centred } = this;
+  /** Rows of members whose sums cancel (or leave no variance): from centred returns. */
+  private centredRows(win: Window, m: number): void {
+    const { members, f, corr, np, centred, depth } = this;
     const w = win.w;
     const norms = new Float64Array(m);
+    const rows = new Uint8Array(m);
     for (let i = 0; i < m; i++) {
       const a = members[i] as number;
+      const sa = f[win.s1 + a] as number;
+      const mean2 = (sa * sa) / w;
+      const caa = (f[win.s2 + a * np + a] as number) - mean2;
+      if (!(caa > 0) || mean2 > CANCELLATION * caa) rows[i] = 1;
       let s = 0;
       for (let back = 0; back < w; back++) s += this.returnAt(a, back);
       const mean = s / w;
       let q = 0;
       for (let back = 0; back < w; back++) {
         const d = this.returnAt(a, back) - mean;
-        centred[i * this.depth + back] = d;
+        centred[i * depth + back] = d;
         q += d * d;
       }
       norms[i] = Math.sqrt(q);
     }
     for (let i = 0; i < m; i++) {
       if (rows[i] !== 1) continue;
+      const a = members[i] as number;
       for (let j = 0; j < m; j++) {
         if (j === i) continue;
+        const b = members[j] as number;
         let s = 0;
         for (let back = 0; back < w; back++) {
-          s +=
-            (centred[i * this.depth + back] as number) * (centred[j * this.depth + back] as number);
+          s += (centred[i * depth + back] as number) * (centred[j * depth + back] as number);
         }
         const c = s / ((norms[i] as number) * (norms[j] as number));
-        corr[i * m + j] = c;
-        corr[j * m + i] = c;
+        f[corr + a * np + b] = c;
+        f[corr + b * np + a] = c;
       }
     }
   }
 
+  /** The members' matrix, m × m, row-major (for the full solver). */
+  private compact(m: number): Float64Array {
+    const { members, f, corr, np } = this;
+    const out = new Float64Array(m * m);
+    for (let i = 0; i < m; i++) {
+      const row = corr + (members[i] as number) * np;
+      for (let j = 0; j < m; j++) out[i * m + j] = f[row + (members[j] as number)] as number;
+    }
+    return out;
+  }
+
   private lambdaMax(win: Window, m: number, frob: number): number {
-    const { members, corr, v } = this;
+    const { n, np, f, isMember } = this;
+    const vec = win.vec;
     if (m <= this.fullUpTo) {
       this.counts.full++;
-      win.vec.fill(0);
-      return lambdaMaxFull(corr, m);
+      f.fill(0, vec, vec + np);
+      return lambdaMaxFull(this.compact(m), m);
     }
-    for (let i = 0; i < m; i++) v[i] = win.vec[members[i] as number] as number;
-    const p = lambdaMaxPower(corr, m, v, this.y, frob);
-    this.counts.iterations += p.iterations;
-    win.vec.fill(0);
-    if (!Number.isNaN(p.lambda)) {
+    // Start from the last eigenvector over today's members (all ones if it has none).
+    let norm = 0;
+    for (let a = 0; a < n; a++) {
+      if (isMember[a] === 0) f[vec + a] = 0;
+      else norm += (f[vec + a] as number) * (f[vec + a] as number);
+    }
+    if (!(norm > 0)) for (let a = 0; a < n; a++) f[vec + a] = isMember[a] as number;
+    const lambda = this.kernel.power(
+      this.corr * 8,
+      vec * 8,
+      this.y * 8,
+      np,
+      frob,
+      REL_TOL,
+      MAX_ITER,
+    );
+    this.counts.iterations += this.kernel.iterations.value as number;
+    if (!Number.isNaN(lambda)) {
       this.counts.power++;
-      for (let i = 0; i < m; i++) win.vec[members[i] as number] = v[i] as number;
-      return p.lambda;
+      return lambda;
     }
     this.counts.fallbacks++;
-    return lambdaMaxFull(corr, m);
+    f.fill(0, vec, vec + np);
+    return lambdaMaxFull(this.compact(m), m);
   }
 }
