@@ -67,7 +67,7 @@ interface Window {
   readonly w: number;
   /** Σ returns, by asset. */
   readonly s1: number;
-  /** Σ cross-products, np × np (symmetric, both halves kept). */
+  /** Σ cross-products, np × np, symmetric: kept on and above the diagonal (kernel.wat). */
   readonly s2: number;
   /** The last eigenvector, by asset (0 for non-members): the next iteration's start. */
   readonly vec: number;
@@ -97,7 +97,8 @@ export class WindowSet {
   private readonly f: Float64Array;
   // Offsets (doubles) of: a zero row, the new returns, the ring of the last `depth` grid
   // times' returns (slot-major, 0 where absent), the correlation matrix (np × np, by
-  // asset, zero outside the members), 1/σ by asset, an iteration vector.
+  // asset, zero outside the members, kept on and above the diagonal), 1/σ by asset, an
+  // iteration vector.
   private readonly zero: number;
   private readonly r: number;
   private readonly ring: number;
@@ -290,8 +291,14 @@ export class WindowSet {
     if (!cancels) return frob;
     this.counts.centred++;
     this.centredRows(win, m);
+    // ‖·‖F² again, from the entries on and above the diagonal.
     frob = 0;
-    for (let i = corr; i < corr + np * np; i++) frob += (f[i] as number) * (f[i] as number);
+    for (let a = 0; a < np; a++) {
+      const row = corr + a * np;
+      let off = 0;
+      for (let b = a + 1; b < np; b++) off += (f[row + b] as number) * (f[row + b] as number);
+      frob += (f[row + a] as number) * (f[row + a] as number) + 2 * off;
+    }
     return frob;
   }
 
@@ -335,13 +342,17 @@ export class WindowSet {
     }
   }
 
-  /** The members' matrix, m × m, row-major (for the full solver). */
+  /** The members' matrix, m × m, row-major, from its upper half (for the full solver). */
   private compact(m: number): Float64Array {
     const { members, f, corr, np } = this;
     const out = new Float64Array(m * m);
     for (let i = 0; i < m; i++) {
-      const row = corr + (members[i] as number) * np;
-      for (let j = 0; j < m; j++) out[i * m + j] = f[row + (members[j] as number)] as number;
+      const a = members[i] as number;
+      for (let j = i; j < m; j++) {
+        const c = f[corr + a * np + (members[j] as number)] as number;
+        out[i * m + j] = c;
+        out[j * m + i] = c;
+      }
     }
     return out;
   }
