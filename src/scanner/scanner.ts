@@ -49,12 +49,15 @@ export class Scanner {
   private readonly btcCloses: number[] = [];
   private readonly dayBars: number;
   private next: number | null = null;
+  /** For each named window size, its index in `windows` (−1: not configured). */
+  private readonly named: readonly number[];
 
   constructor(readonly o: ScannerOptions) {
     this.windows = o.windows ?? DEFAULT_WINDOWS;
     if (this.windows.length < 2) throw new RangeError('at least two windows');
     this.btc = o.symbols.indexOf(o.btc ?? DEFAULT_BTC);
     this.dayBars = Math.max(2, Math.floor(DAY_MS / o.intervalMs));
+    this.named = NAMED.map((size) => this.windows.indexOf(size));
     this.set = new WindowSet(o.symbols.length, this.windows, {
       ...o,
       minDepth: this.btc < 0 ? 0 : this.dayBars,
@@ -112,8 +115,8 @@ export class Scanner {
       ts,
       vel_div: first - second,
     };
-    for (const size of NAMED) {
-      scan[`w${size}_velocity`] = values.find((v) => v.window === size)?.velocity ?? null;
+    for (const [i, size] of NAMED.entries()) {
+      scan[`w${size}_velocity`] = values[this.named[i] as number]?.velocity ?? null;
     }
     const prices: Record<string, number> = {};
     for (const [a, symbol] of this.o.symbols.entries()) {
