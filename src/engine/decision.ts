@@ -62,7 +62,7 @@ export class DecisionEngine {
     for (const s of scan.symbols) if (!STABLES.has(s)) universe.push(s);
     const pick = selectAsset(
       universe,
-      (s) => this.history.returns(s),
+      (s) => this.history.window(s),
       STABLES,
       DIRECTION,
       k.selector,

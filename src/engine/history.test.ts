@@ -13,6 +13,9 @@ describe('bounded price history', () => {
           for (const [i, p] of prices.entries()) h.push('BTCUSDT', p, i + 1);
           const held = prices.slice(-21);
           expect([...h.returns('BTCUSDT')]).toEqual(returnsOf(held));
+          // The window the selector reads covers the same returns, without a copy.
+          const w = h.window('BTCUSDT');
+          expect(Array.from(w.values).slice(w.end - w.length, w.end)).toEqual(returnsOf(held));
           expect(h.ago('BTCUSDT', 0)).toBe(prices.at(-1));
           expect(h.ago('BTCUSDT', 7)).toBe(prices.length > 7 ? prices.at(-8) : null);
         },
@@ -26,6 +29,8 @@ describe('bounded price history', () => {
     h.push('ETHUSDT', 11, 2);
     h.push('ETHUSDT', 12, 4);
     expect([...h.returns('ETHUSDT')]).toEqual([]);
+    expect(h.window('ETHUSDT').length).toBe(0);
+    expect(h.window('XRPUSDT').length).toBe(0);
     expect(h.ago('ETHUSDT', 1)).toBeNull();
   });
 });

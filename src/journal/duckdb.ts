@@ -14,6 +14,7 @@ import {
   type JournalSink,
   keyText,
   rowsDifferSql,
+  type SegmentScans,
   type Selection,
 } from './sink.js';
 
@@ -67,6 +68,12 @@ export function lockedJournal(e: unknown, path: string): unknown {
 
 export class DuckDbJournal implements JournalSink {
   readonly kind = 'duckdb';
+  /**
+   * The highest scan number each instance holds in each scan-keyed table (null: none), asked
+   * once and then kept up to date by this process's inserts (the journal's lock keeps every
+   * other process out meanwhile).
+   */
+  private readonly heldScan = new Map<string, number | null>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -84,12 +91,27 @@ export class DuckDbJournal implements JournalSink {
   }
 
   /**
-   * One transaction: the segment is read into a temporary table, refused if any of its rows
-   * differs from one the journal holds under the same key, else inserted (rows already
-   * there, the same, are skipped).
+   * A segment whose rows all lie past the scans their instances hold (`scans`, from the
+   * spool) holds no key the journal has: one plain INSERT. Any other is checked in one
+   * transaction: read into a temporary table, refused if any of its rows differs from one
+   * the journal holds under the same key, else inserted (rows already there, the same, are
+   * skipped).
    */
-  async insertFile(t: TableSpec, path: string): Promise<void> {
+  async insertFile(t: TableSpec, path: string, scans?: SegmentScans): Promise<void> {
     const cols = t.columns.map((c) => c.name).join(', ');
+    if (scans !== undefined && (await this.allNew(t, scans))) {
+      try {
+        await this.connection.run(
+          `INSERT INTO ${t.name} SELECT ${cols} FROM ${readJsonSql(path, t.columns)}`,
+        );
+        this.held(t, scans);
+        return;
+      } catch (e) {
+        // A key held after all (the journal changed under us): forget, and check it fully.
+        if (!/constraint/i.test((e as Error).message)) throw e;
+        this.forget(t);
+      }
+    }
     const c = this.connection;
     await c.run('BEGIN TRANSACTION');
     try {
@@ -108,6 +130,43 @@ export class DuckDbJournal implements JournalSink {
     } catch (e) {
       await c.run('ROLLBACK').catch(() => {});
       throw e;
+    }
+    // What the table now holds: known from the segment's own scans, else asked again.
+    if (scans !== undefined) this.held(t, scans);
+    else this.forget(t);
+  }
+
+  private forget(t: TableSpec): void {
+    for (const k of [...this.heldScan.keys()]) {
+      if (k.startsWith(`${t.name}\0`)) this.heldScan.delete(k);
+    }
+  }
+
+  /** True when `t` is keyed by instance and scan and every scan in `scans` lies past those held. */
+  private async allNew(t: TableSpec, scans: SegmentScans): Promise<boolean> {
+    if (!t.key.includes('instance_id') || !t.key.includes('scan_number')) return false;
+    for (const [instance, r] of scans) {
+      const k = `${t.name}\0${instance}`;
+      let held = this.heldScan.get(k);
+      if (held === undefined) {
+        const rows = await this.query(
+          `SELECT max(scan_number) AS m FROM ${t.name} WHERE instance_id = ${quote(instance)}`,
+        );
+        const m = rows[0]?.m;
+        held = typeof m === 'number' ? m : null;
+        this.heldScan.set(k, held);
+      }
+      if (held !== null && r.min <= held) return false;
+    }
+    return true;
+  }
+
+  private held(t: TableSpec, scans: SegmentScans): void {
+    if (!t.key.includes('instance_id') || !t.key.includes('scan_number')) return;
+    for (const [instance, r] of scans) {
+      const k = `${t.name}\0${instance}`;
+      const held = this.heldScan.get(k);
+      if (held !== undefined) this.heldScan.set(k, held === null ? r.max : Math.max(held, r.max));
     }
   }
 

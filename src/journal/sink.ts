@@ -14,10 +14,19 @@ export interface Selection {
   readonly orderBy: readonly string[];
 }
 
+/**
+ * The scan numbers a segment holds, per instance (its rows that carry both): what the spool
+ * saw as it wrote them. A sink may skip looking for held keys when every one is new.
+ */
+export type SegmentScans = ReadonlyMap<string, { readonly min: number; readonly max: number }>;
+
 export interface JournalSink {
   readonly kind: string;
-  /** Ingests a spool segment (JSON Lines, one row object per line) into `table`. */
-  insertFile(table: TableSpec, path: string): Promise<void>;
+  /**
+   * Ingests a spool segment (JSON Lines, one row object per line) into `table`; `scans`,
+   * when known, are the scan numbers its rows carry.
+   */
+  insertFile(table: TableSpec, path: string, scans?: SegmentScans): Promise<void>;
   /** `table` as a FROM item that sees each key once (ClickHouse: `table FINAL`). */
   from(table: TableSpec): string;
   /** Runs a query; BIGINT comes back as number. */

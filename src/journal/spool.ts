@@ -64,12 +64,17 @@ export interface Segment {
   readonly table: string;
   readonly path: string;
   readonly rows: number;
+  /** Scan numbers per instance, for a segment written by this process (not one found on disk). */
+  readonly scans?: ReadonlyMap<string, { min: number; max: number }>;
 }
 
 interface Open {
   fd: number;
   path: string;
   rows: number;
+  scans: Map<string, { min: number; max: number }>;
+  /** Rows without an instance and a scan number: then the segment carries no `scans`. */
+  unscanned: number;
 }
 
 function countLines(path: string): number {
@@ -82,6 +87,9 @@ function countLines(path: string): number {
 export class Spool {
   private readonly open = new Map<string, Open>();
   private readonly buffers = new Map<string, string[]>();
+  /** Scan numbers per instance of the rows buffered, by table (see `Segment.scans`). */
+  private readonly bufferedScans = new Map<string, Map<string, { min: number; max: number }>>();
+  private readonly bufferedUnscanned = new Map<string, number>();
   private sealed: Segment[] = [];
   private next: number;
   private inMemory = 0;
@@ -114,6 +122,23 @@ export class Spool {
     }
     b.push(JSON.stringify(row));
     this.inMemory++;
+    const { instance_id: instance, scan_number: scan } = row as {
+      instance_id?: unknown;
+      scan_number?: unknown;
+    };
+    if (typeof instance === 'string' && typeof scan === 'number') {
+      let byInstance = this.bufferedScans.get(table);
+      if (byInstance === undefined) {
+        byInstance = new Map();
+        this.bufferedScans.set(table, byInstance);
+      }
+      const r = byInstance.get(instance);
+      if (r === undefined) byInstance.set(instance, { min: scan, max: scan });
+      else {
+        if (scan < r.min) r.min = scan;
+        if (scan > r.max) r.max = scan;
+      }
+    } else this.bufferedUnscanned.set(table, (this.bufferedUnscanned.get(table) ?? 0) + 1);
   }
 
   /**
@@ -144,12 +169,23 @@ export class Spool {
       let o = this.open.get(table);
       if (o === undefined) {
         const path = join(this.dir, `${String(this.next++).padStart(12, '0')}.${table}.jsonl`);
-        o = { fd: openSync(path, 'a'), path, rows: 0 };
+        o = { fd: openSync(path, 'a'), path, rows: 0, scans: new Map(), unscanned: 0 };
         this.open.set(table, o);
       }
       writeSync(o.fd, `${b.join('\n')}\n`);
       o.rows += b.length;
       b.length = 0;
+      for (const [instance, r] of this.bufferedScans.get(table) ?? []) {
+        const held = o.scans.get(instance);
+        if (held === undefined) o.scans.set(instance, { ...r });
+        else {
+          held.min = Math.min(held.min, r.min);
+          held.max = Math.max(held.max, r.max);
+        }
+      }
+      this.bufferedScans.get(table)?.clear();
+      o.unscanned += this.bufferedUnscanned.get(table) ?? 0;
+      this.bufferedUnscanned.delete(table);
     }
     this.inMemory = 0;
     if (durable) for (const o of this.open.values()) fsyncSync(o.fd);
@@ -162,7 +198,13 @@ export class Spool {
     for (const [table, o] of this.open) {
       closeSync(o.fd);
       const seq = Number(SEGMENT.exec(o.path.slice(this.dir.length + 1))?.[1]);
-      done.push({ seq, table, path: o.path, rows: o.rows });
+      done.push({
+        seq,
+        table,
+        path: o.path,
+        rows: o.rows,
+        ...(o.unscanned === 0 ? { scans: o.scans } : {}),
+      });
     }
     this.open.clear();
     this.sealed = [...this.sealed, ...done].sort((a, b) => a.seq - b.seq);

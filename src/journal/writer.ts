@@ -59,7 +59,7 @@ export class JournalWriter {
         if (t === undefined)
           throw new Error(`spool holds a segment for an unknown table ${seg.table}`);
         try {
-          await sink.insertFile(t, seg.path);
+          await sink.insertFile(t, seg.path, seg.scans);
         } catch (e) {
           if (!(e instanceof JournalConflict)) throw e;
           // Refused for good: set aside (kept), and the run that wrote it must stop.

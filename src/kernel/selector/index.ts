@@ -19,22 +19,41 @@ export function returnsOf(prices: readonly number[]): number[] {
 }
 
 /**
- * IRP over the last irp_lookback returns (oldest first, summed in that order); null when
- * fewer are held. A caller may keep returns as prices arrive: each is the same division.
+ * The held returns of a symbol, oldest first, as a window on a buffer: values[end − length]
+ * to values[end − 1]. A caller keeping returns in a ring hands the ring over as it is.
  */
-export function irpFromReturns(
-  returns: ArrayLike<number>,
+export interface ReturnsView {
+  readonly values: ArrayLike<number>;
+  readonly end: number;
+  readonly length: number;
+}
+
+/** Scratch for `irpOf`: a score without an object per symbol. */
+interface Irp {
+  irpScore: number;
+  alignment: number;
+}
+
+/**
+ * IRP over the last irp_lookback returns values[end − n .. end) (summed oldest first) into
+ * `out`; false when fewer than n are held.
+ */
+function irpOf(
+  values: ArrayLike<number>,
+  end: number,
+  held: number,
   direction: Direction,
   p: SelectorParams,
-): { irpScore: number; alignment: number } | null {
+  out: Irp,
+): boolean {
   const n = p.irp_lookback;
-  if (returns.length < n) return null;
+  if (held < n) return false;
   const d = direction === 'SHORT' ? -1 : 1;
   let up = 0.0;
   let down = 0.0;
   let aligned = 0;
-  for (let i = returns.length - n; i < returns.length; i++) {
-    const r = returns[i] as number;
+  for (let i = end - n; i < end; i++) {
+    const r = values[i] as number;
     const dr = d * r;
     if (dr > 0) {
       up = up + dr;
@@ -44,7 +63,22 @@ export function irpFromReturns(
     }
   }
   const denom = up + down;
-  return { irpScore: denom === 0 ? 0 : (up - down) / denom, alignment: aligned / n };
+  out.irpScore = denom === 0 ? 0 : (up - down) / denom;
+  out.alignment = aligned / n;
+  return true;
+}
+
+/**
+ * IRP over the last irp_lookback returns (oldest first, summed in that order); null when
+ * fewer are held. A caller may keep returns as prices arrive: each is the same division.
+ */
+export function irpFromReturns(
+  returns: ArrayLike<number>,
+  direction: Direction,
+  p: SelectorParams,
+): { irpScore: number; alignment: number } | null {
+  const out: Irp = { irpScore: 0, alignment: 0 };
+  return irpOf(returns, returns.length, returns.length, direction, p, out) ? out : null;
 }
 
 /** IRP of one price series (oldest first); null if it is shorter than lookback + 1. */
@@ -52,29 +86,45 @@ export function irp(prices: readonly number[], direction: Direction, p: Selector
   return irpFromReturns(returnsOf(prices), direction, p);
 }
 
+function isView(x: ArrayLike<number> | ReturnsView): x is ReturnsView {
+  return typeof (x as { end?: unknown }).end === 'number';
+}
+
+const scratch: Irp = { irpScore: 0, alignment: 0 };
+
 /**
  * Picks the highest IRP among eligible symbols; ties go to the smallest symbol.
- * `returns(symbol)` gives the symbol's recent returns, oldest first.
+ * `returns(symbol)` gives the symbol's recent returns, oldest first (an array, or a window
+ * on a buffer).
  */
 export function selectAsset(
   symbols: readonly string[],
-  returns: (symbol: string) => ArrayLike<number>,
+  returns: (symbol: string) => ArrayLike<number> | ReturnsView,
   excluded: ReadonlySet<string>,
   direction: Direction,
   p: SelectorParams,
 ): IrpScore | null {
-  let best: IrpScore | null = null;
+  let bestSymbol: string | null = null;
+  let bestScore = 0;
+  let bestAlignment = 0;
   for (const symbol of symbols) {
     if (excluded.has(symbol)) continue;
-    const s = irpFromReturns(returns(symbol), direction, p);
-    if (s === null || !(s.alignment >= p.min_irp_alignment)) continue;
+    const r = returns(symbol);
+    const ok = isView(r)
+      ? irpOf(r.values, r.end, r.length, direction, p, scratch)
+      : irpOf(r, r.length, r.length, direction, p, scratch);
+    if (!ok || !(scratch.alignment >= p.min_irp_alignment)) continue;
     if (
-      best === null ||
-      s.irpScore > best.irpScore ||
-      (s.irpScore === best.irpScore && symbol < best.symbol)
+      bestSymbol === null ||
+      scratch.irpScore > bestScore ||
+      (scratch.irpScore === bestScore && symbol < bestSymbol)
     ) {
-      best = { symbol, ...s };
+      bestSymbol = symbol;
+      bestScore = scratch.irpScore;
+      bestAlignment = scratch.alignment;
     }
   }
-  return best;
+  return bestSymbol === null
+    ? null
+    : { symbol: bestSymbol, irpScore: bestScore, alignment: bestAlignment };
 }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SELECTOR, STABLECOIN_SYMBOLS } from '../params/index.js';
 import { irp, returnsOf, selectAsset } from './index.js';
@@ -43,5 +44,44 @@ describe('IRP selector (seed §7)', () => {
       selectAsset(['AUSDT'], () => returnsOf(zigzag), new Set(), 'SHORT', SELECTOR)?.symbol,
     ).toBe('AUSDT');
     expect(gated).toBeNull();
+  });
+
+  it('picks the same asset, score and alignment from a window on a buffer as from arrays', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.array(fc.double({ min: 0.5, max: 2, noNaN: true }), { minLength: 0, maxLength: 30 }),
+          { minLength: 1, maxLength: 6 },
+        ),
+        fc.integer({ min: 0, max: 7 }),
+        fc.constantFrom(0, 0.6),
+        (series, pad, gate) => {
+          const p = { ...SELECTOR, min_irp_alignment: gate };
+          const symbols = series.map((_, i) => `S${i}USDT`);
+          const rets = series.map((prices) => returnsOf(prices));
+          const fromArrays = selectAsset(
+            symbols,
+            (s) => rets[Number(s.slice(1, -4))] ?? [],
+            new Set(),
+            'SHORT',
+            p,
+          );
+          const fromWindows = selectAsset(
+            symbols,
+            (s) => {
+              const r = rets[Number(s.slice(1, -4))] ?? [];
+              // The returns sit inside a larger buffer, `pad` slots from its start.
+              const values = new Float64Array(r.length + pad + 3).fill(Number.NaN);
+              values.set(r, pad);
+              return { values, end: pad + r.length, length: r.length };
+            },
+            new Set(),
+            'SHORT',
+            p,
+          );
+          expect(fromWindows).toEqual(fromArrays);
+        },
+      ),
+    );
   });
 });

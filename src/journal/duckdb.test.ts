@@ -1,0 +1,124 @@
+// The DuckDB sink's two ways in: a segment whose scans all lie past those its instances hold
+// goes straight in; any other is compared with what the journal holds. Both end the same.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../test-support/journal.js';
+import { DuckDbJournal } from './duckdb.js';
+import { UNIVERSE } from './schema.js';
+import { JournalConflict, type SegmentScans } from './sink.js';
+import { Spool } from './spool.js';
+
+const row = (instance: string, scan: number, symbols = 'BTCUSDT ETHUSDT') => ({
+  instance_id: instance,
+  scan_number: scan,
+  ts: scan * 5000,
+  symbols,
+});
+
+describe('DuckDB journal inserts', () => {
+  it('takes new scans directly and still refuses a different row under a held key', async () => {
+    const dir = tempDir('violet-duckdb-');
+    const db = await DuckDbJournal.open(join(dir, 'j.duckdb'));
+    let n = 0;
+    const segment = (rows: object[], scans?: SegmentScans) => {
+      const path = join(dir, `seg-${n++}.jsonl`);
+      writeFileSync(path, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
+      return db.insertFile(UNIVERSE, path, scans);
+    };
+    const scans = (entries: [string, number, number][]): SegmentScans =>
+      new Map(entries.map(([i, min, max]) => [i, { min, max }]));
+    const count = async () =>
+      (
+        await db.query(
+          'SELECT instance_id, count(*) AS n, max(scan_number) AS m FROM violet_universe GROUP BY 1 ORDER BY 1',
+        )
+      ).map((r) => [r.instance_id, r.n, r.m]);
+    const range = (i: string, a: number, b: number) =>
+      Array.from({ length: b - a + 1 }, (_, k) => row(i, a + k));
+
+    await segment(
+      [...range('a', 1, 5), ...range('b', 1, 2)],
+      scans([
+        ['a', 1, 5],
+        ['b', 1, 2],
+      ]),
+    );
+    await segment(range('a', 6, 8), scans([['a', 6, 8]]));
+    expect(await count()).toEqual([
+      ['a', 8, 8],
+      ['b', 2, 2],
+    ]);
+    // Overlapping what is held, one row different: refused, nothing of it inserted.
+    const clash = [...range('a', 7, 10)];
+    clash[1] = row('a', 8, 'BTCUSDT');
+    await expect(segment(clash, scans([['a', 7, 10]]))).rejects.toThrow(JournalConflict);
+    expect(await count()).toEqual([
+      ['a', 8, 8],
+      ['b', 2, 2],
+    ]);
+    // The same rows again, with or without the spool's scans: nothing changes.
+    await segment(range('a', 3, 8), scans([['a', 3, 8]]));
+    await segment(range('b', 1, 2));
+    expect(await count()).toEqual([
+      ['a', 8, 8],
+      ['b', 2, 2],
+    ]);
+    // Scans that claim to be new but are not (the journal changed under the sink): the
+    // insert falls back to the full comparison, which skips the same rows and takes the rest.
+    await segment([...range('b', 2, 4)], scans([['b', 3, 4]]));
+    expect(await count()).toEqual([
+      ['a', 8, 8],
+      ['b', 4, 4],
+    ]);
+    // …and refuses a different one.
+    await expect(
+      segment([row('b', 4, 'XRPUSDT'), row('b', 5)], scans([['b', 5, 5]])),
+    ).rejects.toThrow(JournalConflict);
+    expect(await count()).toEqual([
+      ['a', 8, 8],
+      ['b', 4, 4],
+    ]);
+    // A new instance, and later scans: straight in.
+    await segment(
+      [...range('c', 1, 3), ...range('a', 9, 9)],
+      scans([
+        ['c', 1, 3],
+        ['a', 9, 9],
+      ]),
+    );
+    expect(await count()).toEqual([
+      ['a', 9, 9],
+      ['b', 4, 4],
+      ['c', 3, 3],
+    ]);
+    db.close();
+  });
+
+  it('hands the scans of the rows it wrote with each sealed segment, and none for rows without', async () => {
+    const dir = tempDir('violet-spool-scans-');
+    const s = new Spool(join(dir, 'spool'));
+    s.append('violet_universe', row('a', 7));
+    s.append('violet_universe', row('a', 3));
+    s.sync();
+    s.append('violet_universe', row('b', 11));
+    s.append('violet_universe', row('a', 9));
+    s.append('other', { trade_id: 'x' });
+    s.seal();
+    const [u, o] = s.segments();
+    expect(u?.table).toBe('violet_universe');
+    expect(u?.scans).toEqual(
+      new Map([
+        ['a', { min: 3, max: 9 }],
+        ['b', { min: 11, max: 11 }],
+      ]),
+    );
+    expect(o?.table).toBe('other');
+    expect(o?.scans).toBeUndefined();
+    s.close();
+    // Segments found on disk by a later spool carry none: they are compared in full.
+    const again = new Spool(join(dir, 'spool'));
+    expect(again.segments().map((x) => x.scans)).toEqual([undefined, undefined]);
+    again.close();
+  });
+});
