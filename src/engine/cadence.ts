@@ -13,6 +13,9 @@ export type CadenceAction = (typeof ACTIONS)[number];
 
 export type Quantum = { readonly every_scans: number } | { readonly every_ms: number };
 
+/** Quanta to set, by action (a live feed's cadence plane value). */
+export type CadenceValue = Partial<Record<CadenceAction, Quantum>>;
+
 /** The longest quanta: 10^8 scans (about 16 years of 5-second scans), 30 days. */
 export const MAX_EVERY_SCANS = 100_000_000;
 export const MAX_EVERY_MS = 30 * 86_400_000;

@@ -2,7 +2,6 @@
 // runs the lanes, composes, maps exchange leverage and returns the journal row. It never
 // sends an order and never looks at the slot; the slot state is only recorded beside.
 
-import type { DecisionRow } from '../journal/schema.js';
 import {
   compose,
   dcLane,
@@ -17,6 +16,7 @@ import {
 import { type Direction, postureOf, type Scan } from '../model/index.js';
 import { configHash, type EngineConfig } from './config.js';
 import { PriceHistory } from './history.js';
+import { type DecisionRow, decisionRow } from './rows.js';
 
 const STABLES: ReadonlySet<string> = new Set(STABLECOIN_SYMBOLS);
 const DIRECTION: Direction = 'SHORT';
@@ -107,7 +107,7 @@ export class DecisionEngine {
     const leverage = actuated ? composed.leverage : null;
     const notional = actuated ? composed.notional : null;
     const btcIndex = scan.symbols.indexOf('BTCUSDT');
-    return {
+    return decisionRow({
       instance_id: c.instance_id,
       scan_number: scan.scan_number,
       ts: scan.ts,
@@ -149,6 +149,6 @@ export class DecisionEngine {
       composite_hash: scan.composite_hash,
       kernel_version: KERNEL_VERSION,
       config_hash: this.configHash,
-    };
+    });
   }
 }

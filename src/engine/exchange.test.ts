@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { DecisionRow } from '../journal/schema.js';
 import { type Posture, parseScan, type Scan } from '../model/index.js';
-import { EXECUTION, type ExecutionParams, type Fills, MockExchange } from './exchange.js';
+import { EXECUTION, type ExecutionParams, MockExchange } from './exchange.js';
 import { EXITS } from './exits.js';
+import type { Fills } from './ports.js';
+import { type DecisionDraft, type DecisionRow, decisionRow } from './rows.js';
 
 // Hand-checkable setup: entry at 100 without slippage, notional 1000 (quantity 10),
 // exchange leverage 2 (margin 500), taker fee 0.05%, maker fee 0.02%.
@@ -26,8 +27,8 @@ function scan(
   return r.value;
 }
 
-function decision(n: number, over: Partial<DecisionRow> = {}): DecisionRow {
-  return {
+function decision(n: number, over: Partial<DecisionDraft> = {}): DecisionRow {
+  return decisionRow({
     instance_id: 't',
     scan_number: n,
     ts: T0 + n * 5000,
@@ -69,7 +70,7 @@ function decision(n: number, over: Partial<DecisionRow> = {}): DecisionRow {
     kernel_version: 'k',
     config_hash: 'h',
     ...over,
-  };
+  });
 }
 
 /** Opens a short at 100 on scan 0, then marks the given scans with exit checks on. */

@@ -3,9 +3,10 @@
 // trades through; fees, funding every 8 h of scan time, isolated margin, refusals and
 // liquidation. Decisions come in; trades, legs and order events go out.
 
-import type { DecisionRow } from '../journal/schema.js';
 import { postureOf, type Scan } from '../model/index.js';
 import { type ExitParams, type ExitReason, exitLegs } from './exits.js';
+import type { Execution, Fills, SlotState } from './ports.js';
+import type { ActuatedDecision, DecisionRow, LegRow, OrderEventKind } from './rows.js';
 
 export interface ExecutionParams {
   readonly fee_maker: number;
@@ -29,76 +30,12 @@ export const EXECUTION: ExecutionParams = Object.freeze({
   maintenance_margin_rate: 0.005,
 });
 
-export interface TradeRow {
-  readonly trade_id: string;
-  readonly instance_id: string;
-  readonly asset: string;
-  readonly side: string;
-  readonly entry_scan: number;
-  readonly entry_ts: number;
-  readonly exit_scan: number;
-  readonly exit_ts: number;
-  readonly entry_price: number;
-  readonly exit_price: number;
-  readonly quantity: number;
-  readonly capital_before: number;
-  readonly capital_after: number;
-  readonly leverage: number;
-  readonly exchange_leverage: number;
-  readonly notional: number;
-  readonly margin: number;
-  readonly fees: number;
-  readonly funding: number;
-  readonly pnl: number;
-  readonly pnl_pct: number;
-  readonly exit_reason: string;
-  readonly bars_held: number;
-  readonly vel_div_entry: number;
-  readonly btc_price: number | null;
-  readonly btc_ma99: number | null;
-  readonly dvol: number | null;
-  readonly regime_label: string | null;
-  readonly composite_hash: string | null;
-  readonly esof_score: number | null;
-}
-
-export interface LegRow {
-  readonly instance_id: string;
-  readonly trade_id: string;
-  readonly leg_no: number;
-  readonly scan_number: number;
-  readonly ts: number;
-  readonly reason: ExitReason;
-  readonly quantity: number;
-  readonly price: number;
-  readonly fee: number;
-  readonly pnl: number;
-}
-
-export type OrderEventKind =
-  | 'ENTRY_FILLED'
-  | 'ENTRY_REFUSED'
-  | 'MAKER_POSTED'
-  | 'MAKER_FILLED'
-  | 'MAKER_CANCELLED'
-  | 'MAKER_TAKER_FALLBACK';
-
-export interface OrderEventRow {
-  readonly instance_id: string;
-  readonly scan_number: number;
-  readonly event: OrderEventKind;
-  readonly asset: string;
-  readonly detail: string;
-}
-
-export interface Fills {
-  trades: TradeRow[];
-  legs: LegRow[];
-  events: OrderEventRow[];
+function noFills(): Fills {
+  return { trades: [], legs: [], events: [] };
 }
 
 interface Entry {
-  readonly decision: DecisionRow;
+  readonly decision: ActuatedDecision;
   readonly scan: Scan;
 }
 
@@ -128,11 +65,10 @@ interface Pending extends Entry {
 }
 
 function priceOf(scan: Scan, asset: string): number | null {
-  const i = scan.symbols.indexOf(asset);
-  return i < 0 ? null : (scan.prices[i] as number);
+  return scan.prices[scan.symbols.indexOf(asset)] ?? null;
 }
 
-export class MockExchange {
+export class MockExchange implements Execution {
   private position: Position | null = null;
   private pending: Pending | null = null;
   private lastExitIndex = -1;
@@ -149,7 +85,7 @@ export class MockExchange {
     this.capital = initialCapital;
   }
 
-  slotState(): 'FREE' | 'PENDING' | 'OPEN' {
+  slotState(): SlotState {
     return this.position !== null ? 'OPEN' : this.pending !== null ? 'PENDING' : 'FREE';
   }
 
@@ -162,7 +98,7 @@ export class MockExchange {
   equity(scan: Scan): number {
     const p = this.position;
     if (p === null) return this.capital;
-    const price = priceOf(scan, p.decision.asset as string) ?? p.entryPrice;
+    const price = priceOf(scan, p.decision.asset) ?? p.entryPrice;
     return this.capital + p.remaining * (p.entryPrice - price) - p.fees + p.funding;
   }
 
@@ -195,7 +131,7 @@ export class MockExchange {
       entryPrice: price,
       quantity,
       notional,
-      margin: notional / (e.decision.exchange_leverage as number),
+      margin: notional / e.decision.exchange_leverage,
       capitalBefore: this.capital,
       remaining: quantity,
       fees: feeRate * notional,
@@ -233,7 +169,8 @@ export class MockExchange {
     p.remaining -= quantity;
   }
 
-  private close(p: Position, scan: Scan, index: number, out: Fills): void {
+  /** Closes the position whose last leg (for `reason`) took its remaining quantity. */
+  private close(p: Position, scan: Scan, index: number, reason: ExitReason, out: Fills): void {
     let legPnl = 0;
     let qty = 0;
     let value = 0;
@@ -248,7 +185,7 @@ export class MockExchange {
     out.trades.push({
       trade_id: p.tradeId,
       instance_id: this.instanceId,
-      asset: d.asset as string,
+      asset: d.asset,
       side: d.direction,
       entry_scan: p.entryScan,
       entry_ts: p.entryTs,
@@ -259,15 +196,15 @@ export class MockExchange {
       quantity: p.quantity,
       capital_before: p.capitalBefore,
       capital_after: capitalAfter,
-      leverage: d.leverage as number,
-      exchange_leverage: d.exchange_leverage as number,
+      leverage: d.leverage,
+      exchange_leverage: d.exchange_leverage,
       notional: p.notional,
       margin: p.margin,
       fees: p.fees,
       funding: p.funding,
       pnl,
       pnl_pct: pnl / p.capitalBefore,
-      exit_reason: (p.legs.at(-1) as LegRow).reason,
+      exit_reason: reason,
       bars_held: index - p.entryIndex,
       vel_div_entry: d.vel_div,
       btc_price: d.btc_price,
@@ -285,53 +222,74 @@ export class MockExchange {
 
   /** Before the decision: maker fills and timeouts, funding, liquidation, exits. */
   mark(scan: Scan, index: number, exitCheck: boolean): Fills {
-    const out: Fills = { trades: [], legs: [], events: [] };
-    const slip = this.x.slippage_bps / 10_000;
-    const w = this.pending;
-    if (w !== null && index > w.placedIndex) {
-      const asset = w.decision.asset as string;
-      const price = priceOf(scan, asset);
-      if (price !== null && price > w.limit) {
-        this.pending = null;
-        this.event(out, scan, 'MAKER_FILLED', asset, `limit ${w.limit}`);
-        this.open(w, scan, index, w.limit, w.quantity, this.x.fee_maker);
-      } else if (index - w.placedIndex >= this.x.maker_timeout_scans) {
-        this.pending = null;
-        if (this.x.maker_on_timeout === 'taker' && price !== null) {
-          this.event(
-            out,
-            scan,
-            'MAKER_TAKER_FALLBACK',
-            asset,
-            `after ${index - w.placedIndex} scans`,
-          );
-          this.open(w, scan, index, price * (1 - slip), w.quantity, this.x.fee_taker);
-        } else {
-          this.event(out, scan, 'MAKER_CANCELLED', asset, `after ${index - w.placedIndex} scans`);
-        }
-      }
-    }
+    const out = noFills();
+    this.settlePending(scan, index, out);
     const p = this.position;
     if (p === null || p.entryIndex === index) return out;
-    const price = priceOf(scan, p.decision.asset as string);
+    const price = priceOf(scan, p.decision.asset);
     if (price === null) return out;
+    this.accrueFunding(p, scan, price);
+    if (this.liquidate(p, scan, index, price, out)) return out;
+    const ret = (p.entryPrice - price) / p.entryPrice;
+    if (ret > p.bestRet) p.bestRet = ret;
+    if (exitCheck) this.takeExits(p, scan, index, price, ret, out);
+    return out;
+  }
+
+  /** A posted maker entry fills when the scan trades through its limit, or times out. */
+  private settlePending(scan: Scan, index: number, out: Fills): void {
+    const w = this.pending;
+    if (w === null || index <= w.placedIndex) return;
+    const asset = w.decision.asset;
+    const price = priceOf(scan, asset);
+    if (price !== null && price > w.limit) {
+      this.pending = null;
+      this.event(out, scan, 'MAKER_FILLED', asset, `limit ${w.limit}`);
+      this.open(w, scan, index, w.limit, w.quantity, this.x.fee_maker);
+      return;
+    }
+    const waited = index - w.placedIndex;
+    if (waited < this.x.maker_timeout_scans) return;
+    this.pending = null;
+    if (this.x.maker_on_timeout === 'taker' && price !== null) {
+      this.event(out, scan, 'MAKER_TAKER_FALLBACK', asset, `after ${waited} scans`);
+      const slip = this.x.slippage_bps / 10_000;
+      this.open(w, scan, index, price * (1 - slip), w.quantity, this.x.fee_taker);
+    } else {
+      this.event(out, scan, 'MAKER_CANCELLED', asset, `after ${waited} scans`);
+    }
+  }
+
+  /** Funding on the remaining quantity at each funding boundary crossed since the last scan. */
+  private accrueFunding(p: Position, scan: Scan, price: number): void {
     const interval = this.x.funding_interval_ms;
     if (Math.floor(scan.ts / interval) > Math.floor(p.lastTs / interval)) {
       p.funding += p.remaining * price * (scan.acb?.funding_rate ?? 0);
     }
     p.lastTs = scan.ts;
+  }
+
+  /** Liquidates (the margin left is lost) when equity falls to maintenance margin. */
+  private liquidate(p: Position, scan: Scan, index: number, price: number, out: Fills): boolean {
     const marginLeft = (p.margin * p.remaining) / p.quantity;
-    if (
+    const underwater =
       marginLeft + p.remaining * (p.entryPrice - price) <=
-      this.x.maintenance_margin_rate * p.remaining * price
-    ) {
-      this.leg(p, scan, 'LIQUIDATION', p.remaining, price, 0, -marginLeft);
-      this.close(p, scan, index, out);
-      return out;
-    }
-    const ret = (p.entryPrice - price) / p.entryPrice;
-    if (ret > p.bestRet) p.bestRet = ret;
-    if (!exitCheck) return out;
+      this.x.maintenance_margin_rate * p.remaining * price;
+    if (!underwater) return false;
+    this.leg(p, scan, 'LIQUIDATION', p.remaining, price, 0, -marginLeft);
+    this.close(p, scan, index, 'LIQUIDATION', out);
+    return true;
+  }
+
+  /** The exit rules' legs, filled as taker with slippage; closes once nothing remains. */
+  private takeExits(
+    p: Position,
+    scan: Scan,
+    index: number,
+    price: number,
+    ret: number,
+    out: Fills,
+  ): void {
     const legs = exitLegs(
       {
         ret,
@@ -345,7 +303,8 @@ export class MockExchange {
       scan.vel_div,
       this.exits,
     );
-    const fill = price * (1 + slip);
+    const fill = price * (1 + this.x.slippage_bps / 10_000);
+    let last: ExitReason | null = null;
     for (const l of legs) {
       this.leg(
         p,
@@ -357,24 +316,28 @@ export class MockExchange {
         l.quantity * (p.entryPrice - fill),
       );
       if (l.reason === 'TP1') p.tp1Done = true;
+      last = l.reason;
     }
-    if (p.remaining <= 0) this.close(p, scan, index, out);
-    return out;
+    if (last !== null && p.remaining <= 0) this.close(p, scan, index, last, out);
   }
 
   /** After the decision: an actuated decision enters when the slot is free. */
   enter(d: DecisionRow, scan: Scan, index: number): Fills {
-    const out: Fills = { trades: [], legs: [], events: [] };
+    const out = noFills();
     if (!d.actuated || this.slotState() !== 'FREE' || index <= this.lastExitIndex) return out;
-    const asset = d.asset as string;
-    const price = priceOf(scan, asset) as number;
-    const notional = d.notional as number;
+    const asset = d.asset;
+    const price = priceOf(scan, asset);
+    if (price === null) {
+      this.event(out, scan, 'ENTRY_REFUSED', asset, 'no price for the asset in this scan');
+      return out;
+    }
+    const notional = d.notional;
     // A haircut to nothing (sc_mult 0) decides, journaled, but is no order.
     if (!(notional > 0)) {
       this.event(out, scan, 'ENTRY_REFUSED', asset, `notional ${notional}: nothing to order`);
       return out;
     }
-    const margin = notional / (d.exchange_leverage as number);
+    const margin = notional / d.exchange_leverage;
     if (margin > this.capital) {
       this.event(
         out,

@@ -19,13 +19,13 @@ describe('reactor timers', () => {
       Promise.reject(new Error('no database in this test')),
     );
     const snapshots: number[] = [];
-    const reactor = new Reactor(
-      new DecisionEngine(config.value),
-      writer,
-      new CadencePlane({ ...DEFAULT_CADENCE, 'stats-snapshot': { every_ms: 1000 } }),
+    const reactor = new Reactor({
+      engine: new DecisionEngine(config.value),
+      journal: writer,
+      cadence: new CadencePlane({ ...DEFAULT_CADENCE, 'stats-snapshot': { every_ms: 1000 } }),
       clock,
-      { onSnapshot: () => snapshots.push(now) },
-    );
+      hooks: { onSnapshot: () => snapshots.push(now) },
+    });
     reactor.tick();
     now += 999;
     reactor.tick();

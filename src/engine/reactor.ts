@@ -2,6 +2,13 @@
 // commands queue up and apply between scans; cadence decides which actions run on a scan.
 import { basename } from 'node:path';
 import { setImmediate as yieldLoop } from 'node:timers/promises';
+import { type Planes, parseScanLine, type Scan } from '../model/index.js';
+import type { CadenceAction, CadenceChange, CadencePlane, Quantum } from './cadence.js';
+import { quantumText, sameQuantum } from './cadence.js';
+import type { Clock, ReplayClock } from './clock.js';
+import type { DecisionEngine } from './decision.js';
+import { withPlanes } from './planes.js';
+import type { Execution, Fills, Journal, ScanSource } from './ports.js';
 import {
   CONTROL_AUDIT,
   DECISIONS,
@@ -10,16 +17,7 @@ import {
   TRADE_EXIT_LEGS,
   TRADES,
   UNIVERSE,
-} from '../journal/schema.js';
-import type { JournalWriter } from '../journal/writer.js';
-import { type Planes, parseScanLine, type Scan } from '../model/index.js';
-import type { ScanSource } from '../sources/archive.js';
-import type { CadenceAction, CadenceChange, CadencePlane, Quantum } from './cadence.js';
-import { quantumText, sameQuantum } from './cadence.js';
-import type { Clock, ReplayClock } from './clock.js';
-import type { DecisionEngine } from './decision.js';
-import type { Fills, MockExchange } from './exchange.js';
-import { withPlanes } from './planes.js';
+} from './rows.js';
 
 export interface RunStats {
   records: number;
@@ -70,6 +68,20 @@ export interface ReactorHooks {
 
 const YIELD_EVERY = 512;
 
+export interface ReactorOptions {
+  readonly engine: DecisionEngine;
+  readonly journal: Journal;
+  readonly cadence: CadencePlane;
+  readonly clock: Clock & Partial<Pick<ReplayClock, 'advance'>>;
+  readonly hooks?: ReactorHooks;
+  /** Scans per second to pace a replay at; 0 = as fast as it goes. */
+  readonly ratePerSec?: number;
+  /** Timer period for time-based quanta between scans; 0 = scans only (replay clock). */
+  readonly tickMs?: number;
+  /** Where actuated decisions become orders (backtest: the mock exchange); none in shadow. */
+  readonly execution?: Execution | null;
+}
+
 export class Reactor {
   readonly stats: RunStats = {
     records: 0,
@@ -97,18 +109,25 @@ export class Reactor {
   private auditSeq = 0;
   private lastAcceptedAt: number | null = null;
 
-  constructor(
-    private readonly engine: DecisionEngine,
-    private readonly writer: JournalWriter,
-    readonly cadence: CadencePlane,
-    private readonly clock: Clock & Partial<Pick<ReplayClock, 'advance'>>,
-    private readonly hooks: ReactorHooks = {},
-    private readonly ratePerSec = 0,
-    /** Timer period for time-based quanta between scans; 0 = scans only (replay clock). */
-    private readonly tickMs = 0,
-    /** The mock exchange when execution is on (backtest); null in shadow. */
-    private readonly exchange: MockExchange | null = null,
-  ) {}
+  private readonly engine: DecisionEngine;
+  private readonly writer: Journal;
+  readonly cadence: CadencePlane;
+  private readonly clock: Clock & Partial<Pick<ReplayClock, 'advance'>>;
+  private readonly hooks: ReactorHooks;
+  private readonly ratePerSec: number;
+  private readonly tickMs: number;
+  private readonly exchange: Execution | null;
+
+  constructor(o: ReactorOptions) {
+    this.engine = o.engine;
+    this.writer = o.journal;
+    this.cadence = o.cadence;
+    this.clock = o.clock;
+    this.hooks = o.hooks ?? {};
+    this.ratePerSec = o.ratePerSec ?? 0;
+    this.tickMs = o.tickMs ?? 0;
+    this.exchange = o.execution ?? null;
+  }
 
   /** Wall milliseconds since the last scan was accepted (null: none yet). */
   lastScanAgeMs(): number | null {
@@ -206,7 +225,7 @@ export class Reactor {
 
   /** journal-flush: the spool is synced at once, the database catches up in the background. */
   private flushSoon(): void {
-    this.stats.spoolPeak = Math.max(this.stats.spoolPeak, this.writer.spool.pending);
+    this.stats.spoolPeak = Math.max(this.stats.spoolPeak, this.writer.pending);
     this.stats.flushes++;
     const upTo = this.stats.lastScanNumber;
     this.writer.flushInBackground((ok) => this.flushed(ok, upTo));
@@ -349,7 +368,7 @@ export class Reactor {
       if (this.stopping) break;
     }
     this.applyCommands();
-    this.stats.spoolPeak = Math.max(this.stats.spoolPeak, this.writer.spool.pending);
+    this.stats.spoolPeak = Math.max(this.stats.spoolPeak, this.writer.pending);
     this.flushed(await this.writer.flush(), this.stats.lastScanNumber);
     if (this.writer.conflict !== null) throw this.writer.conflict;
     this.hooks.onProgress?.(this.stats, source.bytes === null ? null : bytes);

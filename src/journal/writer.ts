@@ -2,13 +2,14 @@
 // each flush. If the sink cannot be opened or refuses a segment, rows wait in the spool
 // (nothing is lost) and the next flush, or the next run, drains them.
 
+import type { Journal } from '../engine/ports.js';
 import { TABLES, type TableSpec } from './schema.js';
 import { JournalConflict, type JournalSink } from './sink.js';
 import type { Spool } from './spool.js';
 
 const BY_NAME = new Map(TABLES.map((t) => [t.name, t]));
 
-export class JournalWriter {
+export class JournalWriter implements Journal {
   private sink: JournalSink | null = null;
   /** The last drain queued; drains never reject (errors go to lastError). */
   private tail: Promise<boolean> = Promise.resolve(true);
@@ -25,9 +26,14 @@ export class JournalWriter {
     private readonly openSink: () => Promise<JournalSink>,
   ) {}
 
-  /** `row` holds exactly the table's columns by name (a DecisionRow, RejectRow, …). */
-  write(t: TableSpec, row: object): void {
+  /** `row` is the table's own row type (a DecisionRow for DECISIONS, …). */
+  write<R extends object>(t: TableSpec<R>, row: NoInfer<R>): void {
     this.spool.append(t.name, row);
+  }
+
+  /** Rows written and not yet committed to the sink. */
+  get pending(): number {
+    return this.spool.pending;
   }
 
   /** Makes buffered rows survive a process kill (no database involved). */

@@ -6,11 +6,11 @@ import { dirname } from 'node:path';
 import { lineChartSvg } from '../common/chart.js';
 import type { EngineConfig } from '../engine/config.js';
 import { MockExchange } from '../engine/exchange.js';
+import type { ScanSource } from '../engine/ports.js';
 import type { RunStats } from '../engine/reactor.js';
 import { openSink } from '../journal/open.js';
 import { readTable } from '../journal/read.js';
 import { ORDER_EVENTS, TRADES } from '../journal/schema.js';
-import type { ScanSource } from '../sources/archive.js';
 import { quantile } from '../studies/quantile.js';
 import { runShadow, type ShadowResult } from './shadow.js';
 

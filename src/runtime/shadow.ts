@@ -15,7 +15,7 @@ import { LiveClock, ReplayClock } from '../engine/clock.js';
 import type { EngineConfig } from '../engine/config.js';
 import { type ControlServer, startControl } from '../engine/control.js';
 import { DecisionEngine } from '../engine/decision.js';
-import type { MockExchange } from '../engine/exchange.js';
+import type { Execution, ScanSource } from '../engine/ports.js';
 import {
   type AuditedChange,
   Reactor,
@@ -26,14 +26,13 @@ import { journalWriter, spoolDirsOf, spoolWriter, statsFileFor } from '../journa
 import { quote } from '../journal/read.js';
 import { CONTROL_AUDIT, DECISIONS } from '../journal/schema.js';
 import type { JournalWriter } from '../journal/writer.js';
-import type { ScanSource } from '../sources/archive.js';
 
 /** One instance of a run: its config, its scans and, for a backtest, its exchange. */
 export interface InstanceRun {
   readonly config: EngineConfig;
   readonly source: ScanSource;
-  /** Execution on (backtest): decisions become trades on this mock exchange. */
-  readonly exchange?: MockExchange;
+  /** Execution on (backtest): decisions become trades on this exchange. */
+  readonly exchange?: Execution;
   /** Hooks of this instance only (after the shared ones). */
   readonly hooks?: ReactorHooks;
 }
@@ -58,7 +57,7 @@ export interface RunOptions {
 export interface ShadowOptions extends Omit<RunOptions, 'instances'> {
   readonly config: EngineConfig;
   readonly source: ScanSource;
-  readonly exchange?: MockExchange;
+  readonly exchange?: Execution;
 }
 
 /** An instance's status: counters, last scan and its age, spool, journal, plane ages. */
@@ -201,20 +200,20 @@ export async function runInstances(o: RunOptions): Promise<ShadowResult[]> {
       );
     const reactors = o.instances.map((inst, k) => {
       const id = inst.config.instance_id;
-      return new Reactor(
-        engines[k] as DecisionEngine,
-        writer,
-        new CadencePlane(inst.config.cadence),
-        wall ? new LiveClock() : new ReplayClock(),
-        chainHooks(
+      return new Reactor({
+        engine: engines[k] as DecisionEngine,
+        journal: writer,
+        cadence: new CadencePlane(inst.config.cadence),
+        clock: wall ? new LiveClock() : new ReplayClock(),
+        hooks: chainHooks(
           { onSnapshot: snapshot('snapshot', id), onReport: snapshot('report', id) },
           o.hooks,
           inst.hooks,
         ),
-        o.ratePerSec ?? 0,
-        wall ? 1000 : 0,
-        inst.exchange ?? null,
-      );
+        ratePerSec: o.ratePerSec ?? 0,
+        tickMs: wall ? 1000 : 0,
+        execution: inst.exchange ?? null,
+      });
     });
     for (const [k, r] of reactors.entries()) {
       r.replayChanges(await auditedChanges(writer, ids[k] as string));

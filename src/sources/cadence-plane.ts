@@ -5,13 +5,13 @@
 // like a control-endpoint write (who: `kv:REVISION`). `violet planes set cadence JSON
 // --instance ID` writes it.
 import type { JetStreamClient, KV, KvEntry } from 'nats';
-import { ACTIONS, type CadenceAction, parseQuantum, type Quantum } from '../engine/cadence.js';
+import { ACTIONS, type CadenceValue, parseQuantum } from '../engine/cadence.js';
 import { asObj, guard, type Result, rejectUnknown } from '../model/index.js';
 import { watchLoaded } from './jetstream.js';
 
 export const CADENCE_BUCKET = 'violet_cadence';
 
-export type CadenceValue = Partial<Record<CadenceAction, Quantum>>;
+export type { CadenceValue } from '../engine/cadence.js';
 
 const text = new TextDecoder();
 

@@ -1,10 +1,11 @@
 // Scan sources: a .jsonl or .parquet archive, or the synthetic market on the fly.
 import { existsSync } from 'node:fs';
-import { jsonlSource, type ScanSource, type SourceRecord } from './archive.js';
+import type { ScanSource, SourceRecord } from '../engine/ports.js';
+import { jsonlSource } from './archive.js';
 import { parquetProblem, parquetSource } from './parquet.js';
 import { type SyntheticOptions, scanLine, syntheticScans } from './synthetic/index.js';
 
-export type { ScanSource, SourceRecord } from './archive.js';
+export type { ScanSource, SourceRecord } from '../engine/ports.js';
 
 /** The archive at `path`, or an error message for the user. */
 export async function archiveSource(path: string): Promise<ScanSource | string> {

@@ -14,9 +14,9 @@ import {
   type NatsConnection,
   nanos,
 } from 'nats';
-import type { CadenceAction, Quantum } from '../engine/cadence.js';
+import type { CadenceValue } from '../engine/cadence.js';
+import type { ScanSource, SourceRecord } from '../engine/ports.js';
 import { PLANE_KEYS, type PlaneKey, type Planes } from '../model/index.js';
-import type { ScanSource, SourceRecord } from './archive.js';
 import { watchCadence } from './cadence-plane.js';
 import {
   connectNats,
@@ -113,9 +113,7 @@ class NatsFeed implements NatsSource {
   private readonly stale = new Set<PlaneKey>();
   private cadence: { stop(): void } | null = null;
 
-  async watchCadence(
-    apply: (value: Partial<Record<CadenceAction, Quantum>>, who: string) => void,
-  ): Promise<void> {
+  async watchCadence(apply: (value: CadenceValue, who: string) => void): Promise<void> {
     this.cadence = await watchCadence(
       this.nc.jetstream(),
       this.o.instance ?? this.o.durable,

@@ -2,7 +2,7 @@
 // Each row becomes the same JSON scan a JSON Lines archive holds: map and struct columns
 // (prices, ob_imbalance, acb, esof) become objects, and a null inside a map means absent.
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { ScanSource, SourceRecord } from './archive.js';
+import type { ScanSource, SourceRecord } from '../engine/ports.js';
 
 const MAPS = ['prices', 'ob_imbalance', 'acb'];
 

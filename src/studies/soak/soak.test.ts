@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DecisionRow } from '../../journal/schema.js';
+import type { DecisionDraft, DecisionRow } from '../../engine/rows.js';
 import { SIZER_V3_SHADOW, STABLECOIN_SYMBOLS } from '../../kernel/params/index.js';
 import { size } from '../../kernel/sizer/index.js';
 import { type SoakInput, type SoakReport, soakMarkdown, soakReport } from './index.js';
@@ -7,8 +7,11 @@ import { type SoakInput, type SoakReport, soakMarkdown, soakReport } from './ind
 const HOUR = 3_600_000;
 const T0 = 1_781_395_200_000; // 2026-06-14T00:00:00Z, an hour boundary
 
-/** An actuated SHORT decision with every journal field filled; `over` changes what a test needs. */
-function row(over: Partial<DecisionRow> = {}): DecisionRow {
+/**
+ * An actuated SHORT decision with every journal field filled; `over` changes what a test
+ * needs. A row as a journal holds it, unchecked: the soak report is what judges it.
+ */
+function row(over: Partial<DecisionDraft> = {}): DecisionRow {
   const velDiv = over.vel_div ?? -0.03;
   const base = size(velDiv, SIZER_V3_SHADOW);
   return {
@@ -53,11 +56,11 @@ function row(over: Partial<DecisionRow> = {}): DecisionRow {
     kernel_version: 'violet-kernel/1',
     config_hash: 'cfg',
     ...over,
-  };
+  } as DecisionRow;
 }
 
 /** A NO_SIGNAL decision: not actuated, no asset, no sizing. */
-function idle(over: Partial<DecisionRow> = {}): DecisionRow {
+function idle(over: Partial<DecisionDraft> = {}): DecisionRow {
   return row({
     actuated: false,
     reason: 'NO_SIGNAL',

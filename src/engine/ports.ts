@@ -1,0 +1,92 @@
+// The engine's interfaces (issue 13 §3): what the reactor needs from a scan source, a journal
+// and an execution venue. Adapters implement them (sources/, journal/, the mock exchange
+// here, a venue tomorrow); the reactor depends on nothing else of theirs.
+
+import type { Planes, Scan } from '../model/index.js';
+import type { CadenceValue } from './cadence.js';
+import type { DecisionRow, LegRow, OrderEventRow, TableSpec, TradeRow } from './rows.js';
+
+// ---- scans in -------------------------------------------------------------------------
+
+export interface SourceRecord {
+  /** Position in the source (1-based line number for an archive, stream sequence live). */
+  readonly seq: number;
+  readonly text: string;
+  /** A live feed delivering this record again (after a restart or a lost ack). */
+  readonly redelivered?: boolean;
+}
+
+export interface ScanSource {
+  readonly name: string;
+  /** Total size in bytes when known (for progress). */
+  readonly bytes: number | null;
+  /** Records in order, in batches. */
+  batches(): AsyncIterable<readonly SourceRecord[]>;
+  /**
+   * Called once a batch's rows are in the spool (synced): a live source acknowledges the
+   * batch here, so a crash can only redeliver, never lose.
+   */
+  commit?(batch: readonly SourceRecord[]): Promise<void>;
+  /** The latest plane values (a live feed): they fill what a scan lacks (engine/planes). */
+  planes?(): Planes;
+  /**
+   * A live feed's cadence plane: `apply` gets the instance's stored cadence, then each
+   * change (resolves once the stored one is applied).
+   */
+  watchCadence?(apply: (value: CadenceValue, who: string) => void): Promise<void>;
+  /** Milliseconds since each plane was written (null: none), for status. */
+  planeAges?(): Readonly<Record<string, number | null>>;
+  /**
+   * Up to `count` records just before where `batches()` resumes, oldest first: a live feed
+   * restarting hands them over so the market state (price history) continues unbroken.
+   * They were decided by an earlier run and are not decided again.
+   */
+  warmup?(count: number): Promise<readonly SourceRecord[]>;
+}
+
+// ---- rows out -------------------------------------------------------------------------
+
+/** Where the engine's rows go: durable at `sync`, in the database after a flush. */
+export interface Journal {
+  /** Only a row of the table's own type compiles. */
+  write<R extends object>(table: TableSpec<R>, row: NoInfer<R>): void;
+  /** Makes the rows written so far survive a process kill. */
+  sync(): void;
+  /** Starts a flush to the database; `onDone` gets whether it succeeded. */
+  flushInBackground(onDone: (ok: boolean) => void): void;
+  /** Flushes everything written so far; false if the database failed. */
+  flush(): Promise<boolean>;
+  /** Rows written and not yet in the database. */
+  readonly pending: number;
+  /** The last database error, cleared by a successful flush. */
+  readonly lastError: string | null;
+  /** A row the database refused for good: the run must stop with this error. */
+  readonly conflict: Error | null;
+}
+
+// ---- orders out -----------------------------------------------------------------------
+
+export type SlotState = 'FREE' | 'PENDING' | 'OPEN';
+
+/** What an execution step produced, each kind to its table. */
+export interface Fills {
+  trades: TradeRow[];
+  legs: LegRow[];
+  events: OrderEventRow[];
+}
+
+/** Where decisions become orders: the mock exchange in a backtest, a venue live. */
+export interface Execution {
+  /** Realised capital the next decision sizes against. */
+  readonly capital: number;
+  /** Orders filled so far. */
+  readonly orders: number;
+  slotState(): SlotState;
+  /**
+   * Before the decision on scan number `index` (accepted scans, from 1): pending orders,
+   * funding, liquidation and, when `exitCheck`, exits of the open position.
+   */
+  mark(scan: Scan, index: number, exitCheck: boolean): Fills;
+  /** After the decision: an actuated decision enters when the slot is free. */
+  enter(decision: DecisionRow, scan: Scan, index: number): Fills;
+}
