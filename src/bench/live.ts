@@ -18,8 +18,8 @@ import { connectNats, ensureStream } from '../sources/jetstream.js';
 import { natsSource } from '../sources/nats.js';
 import { publishArchive } from '../sources/publish.js';
 import { scanLine, syntheticScans } from '../sources/synthetic/index.js';
+import { ClickHouseServer, findExecutable, NatsServer } from '../test-support/servers.js';
 import type { Figure } from './harness.js';
-import { BenchClickHouse, BenchNats, findExecutable } from './servers.js';
 
 export interface LiveOptions {
   /** Scans of the throughput run (published first, then consumed as fast as it goes). */
@@ -42,7 +42,7 @@ function config(raw: object): EngineConfig {
 }
 
 /** The engine's live source on a bench stream, until `signal` aborts. */
-function benchFeed(nats: BenchNats, stream: string, subject: string, signal: AbortSignal) {
+function benchFeed(nats: NatsServer, stream: string, subject: string, signal: AbortSignal) {
   return natsSource({
     url: nats.url,
     stream,
@@ -60,7 +60,7 @@ function percentile(sorted: readonly number[], q: number): number {
 }
 
 /** Decision rows in a ClickHouse journal, duplicates collapsed. */
-async function decisionsIn(ch: BenchClickHouse, database: string): Promise<number> {
+async function decisionsIn(ch: ClickHouseServer, database: string): Promise<number> {
   return Number((await ch.sql(`SELECT count() FROM ${database}.violet_decisions FINAL`)).trim());
 }
 
@@ -74,7 +74,7 @@ function removeLocalFiles(journal: string): void {
 /** Fails loudly unless the run journaled exactly `n` decisions, all of them in ClickHouse. */
 async function checkJournaled(
   r: ShadowResult,
-  ch: BenchClickHouse,
+  ch: ClickHouseServer,
   database: string,
   n: number,
 ): Promise<void> {
@@ -119,8 +119,8 @@ async function duckdbReplay(archive: string, scans: number): Promise<number> {
  * journal's last flush is in; scans/s.
  */
 async function throughput(
-  nats: BenchNats,
-  ch: BenchClickHouse,
+  nats: NatsServer,
+  ch: ClickHouseServer,
   archive: string,
   n: number,
 ): Promise<number> {
@@ -199,7 +199,7 @@ async function until(done: () => boolean, ms: number, what: string): Promise<voi
  * after every scan; halfway between two scans a probe goes to a stream of its own, read by
  * a bare consumer (no engine): the same server, process and load.
  */
-async function latency(nats: BenchNats, ch: BenchClickHouse, m: number, seed: number) {
+async function latency(nats: NatsServer, ch: ClickHouseServer, m: number, seed: number) {
   const stream = 'VIOLET_BENCH_LATENCY';
   const subject = 'violet.bench.latency';
   const probeStream = 'VIOLET_BENCH_PROBE';
@@ -390,11 +390,11 @@ export async function benchLive(o: LiveOptions): Promise<Figure[]> {
     return [];
   }
   const archive = await archiveOf(o.scans, o.seed);
-  let nats: BenchNats | null = null;
-  let ch: BenchClickHouse | null = null;
+  let nats: NatsServer | null = null;
+  let ch: ClickHouseServer | null = null;
   try {
-    nats = await BenchNats.start(natsBin);
-    ch = await BenchClickHouse.start(clickhouseBin);
+    nats = await NatsServer.create(natsBin);
+    ch = await ClickHouseServer.start(clickhouseBin);
     const live = await throughput(nats, ch, archive, o.scans);
     say('baseline: the same scans from JSONL into DuckDB');
     const replay = await duckdbReplay(archive, o.scans);
@@ -420,7 +420,7 @@ export async function benchLive(o: LiveOptions): Promise<Figure[]> {
       ),
     ];
   } finally {
-    await ch?.stop();
-    await nats?.stop();
+    await ch?.remove();
+    await nats?.remove();
   }
 }

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { genScans } from '../cli/gen.js';
 import { parseConfig } from '../engine/config.js';
 import { runBacktest } from '../runtime/backtest.js';
@@ -83,7 +84,12 @@ interface MemoryPoint {
 export function benchMemory(scans: number, seed: number): Figure[] {
   const r = spawnSync(
     process.execPath,
-    ['--expose-gc', 'dist/bench/memory.js', String(scans), String(seed)],
+    [
+      '--expose-gc',
+      fileURLToPath(new URL('./memory.js', import.meta.url)),
+      String(scans),
+      String(seed),
+    ],
     {
       encoding: 'utf8',
       maxBuffer: 1 << 24,

@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../common/rng/index.js';
 import { ChdbServer } from '../test-support/chdb-http.js';
-import { REPO, violet } from '../test-support/cli.js';
-import { ClickHouseServer } from '../test-support/clickhouse.js';
+import { killChildren, REPO, violet, violetChild } from '../test-support/cli.js';
 import {
   expectConflictRefused,
   exportJsonl,
@@ -13,7 +12,7 @@ import {
   scanNumbers,
   tempDir,
 } from '../test-support/journal.js';
-import { killChildren, violetChild } from '../test-support/nats.js';
+import { ClickHouseServer } from '../test-support/servers.js';
 import { ClickHouseJournal } from './clickhouse.js';
 import { readTable } from './read.js';
 import { REJECTS, TRADE_EXIT_LEGS } from './schema.js';

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from 'nats';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO, violet } from '../test-support/cli.js';
+import { type Child, killChildren, REPO, violet, violetChild } from '../test-support/cli.js';
 import { tempDir } from '../test-support/journal.js';
 import { type Bar, KlineSim } from '../test-support/klines-sim.js';
-import { type Child, killChildren, NatsServer, violetChild } from '../test-support/nats.js';
+import { NatsServer } from '../test-support/servers.js';
 
 const I = 300_000;
 const SPEED = 2400;

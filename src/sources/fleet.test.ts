@@ -2,10 +2,9 @@ import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, violet } from '../test-support/cli.js';
-import { ClickHouseServer } from '../test-support/clickhouse.js';
+import { killChildren, REPO, violet, violetChild } from '../test-support/cli.js';
 import { exportJsonl, sampleArchive, tempDir } from '../test-support/journal.js';
-import { killChildren, NatsServer, violetChild } from '../test-support/nats.js';
+import { ClickHouseServer, NatsServer } from '../test-support/servers.js';
 
 type Row = Record<string, unknown>;
 

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { violet } from '../test-support/cli.js';
+import { killChildren, violet, violetChild } from '../test-support/cli.js';
 import {
   exportJsonl,
   FIRST_SCAN,
@@ -10,7 +10,7 @@ import {
   scanNumbers,
   tempDir,
 } from '../test-support/journal.js';
-import { killChildren, NatsServer, violetChild } from '../test-support/nats.js';
+import { NatsServer } from '../test-support/servers.js';
 
 type Row = Record<string, unknown>;
 

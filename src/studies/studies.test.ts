@@ -2,8 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { python, violet } from '../test-support/cli.js';
+import { generateRecordedTrades } from '../test-support/fixtures.js';
 import { exportJsonl, sampleArchive, tempDir } from '../test-support/journal.js';
-import { generateRecordedTrades } from './fixtures.js';
 
 // Every JSON number of every study against the independent numpy reference.
 function compare(ours: unknown, theirs: unknown, path: string, diffs: string[]): void {

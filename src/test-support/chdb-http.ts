@@ -1,24 +1,31 @@
 // The current ClickHouse engine (chDB) served over HTTP by chdb/server.mjs, started as its own
-// process, with the surface of the 18.16 ClickHouseServer the tests use: SIGKILLed and
-// started again on the same data and port.
-import { type ChildProcess, spawn } from 'node:child_process';
+// process by the local-server starter, with the surface of the 18.16 ClickHouseServer the
+// tests use: SIGKILLed and started again on the same data and port.
 import { join } from 'node:path';
-import { freePorts } from '../servers/index.js';
 import { REPO } from './cli.js';
-import { postSql } from './clickhouse.js';
 import { tempDir } from './journal.js';
+import { accepts, freePorts, LocalServer, postSql } from './servers.js';
 
 const SCRIPT = join(REPO, 'src', 'test-support', 'chdb', 'server.mjs');
 
 /** The current engine behind the HTTP interface, shaped as the 18.16 ClickHouseServer. */
 export class ChdbServer {
-  private child: ChildProcess | null = null;
-  private err = '';
+  private readonly server: LocalServer;
 
   private constructor(
     readonly dir: string,
     readonly httpPort: number,
-  ) {}
+  ) {
+    this.server = new LocalServer({
+      name: 'chdb/server.mjs',
+      command: process.execPath,
+      args: [SCRIPT, join(dir, 'data'), String(httpPort)],
+      ready: () => accepts(httpPort),
+      pollMs: 50,
+      // Loading the engine's library can take a while on a busy machine.
+      timeoutMs: 120_000,
+    });
+  }
 
   static async start(): Promise<ChdbServer> {
     const [port] = (await freePorts(1)) as [number];
@@ -28,25 +35,8 @@ export class ChdbServer {
   }
 
   /** Starts the engine on its data; resolves once it listens. */
-  async restart(): Promise<void> {
-    const child = spawn(process.execPath, [SCRIPT, join(this.dir, 'data'), String(this.httpPort)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child = child;
-    this.err = '';
-    child.stderr?.on('data', (d) => {
-      this.err += d;
-    });
-    let out = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stdout?.on('data', (d) => {
-        out += d;
-        if (/listening \d+/.test(out)) resolve();
-      });
-      child.once('exit', (code) =>
-        reject(new Error(`chdb/server.mjs exited ${code}: ${this.err}`)),
-      );
-    });
+  restart(): Promise<void> {
+    return this.server.start();
   }
 
   url(database: string): string {
@@ -56,18 +46,13 @@ export class ChdbServer {
   /** Runs one statement over HTTP (integers unquoted in JSON output); the response body. */
   sql(query: string): Promise<string> {
     return postSql(this.httpPort, query).catch((e: unknown) => {
-      const state = this.child?.exitCode ?? this.child?.signalCode ?? 'running';
-      throw new Error(`${(e as Error).message} (server: ${state}; ${this.err})`);
+      const state = this.server.running ? 'running' : 'gone';
+      throw new Error(`${(e as Error).message} (server: ${state}; ${this.server.said()})`);
     });
   }
 
   /** SIGKILL: no shutdown, the data dir as a crash leaves it. */
-  async kill(): Promise<void> {
-    const child = this.child;
-    this.child = null;
-    if (child === null || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGKILL');
-    await exited;
+  kill(): Promise<void> {
+    return this.server.stop('SIGKILL');
   }
 }

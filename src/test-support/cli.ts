@@ -1,5 +1,6 @@
 // Runs the built `violet` command the way an operator does (tests run after `npm run build`).
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -62,4 +63,53 @@ export function python(script: string, args: readonly string[], input?: string):
     cwd: REPO,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export interface Child {
+  readonly proc: ChildProcess;
+  stdout: string;
+  stderr: string;
+  /** Resolves with the exit status. */
+  readonly exited: Promise<number | null>;
+  /** Resolves once stderr matches. */
+  stderrMatch(pattern: RegExp): Promise<RegExpMatchArray>;
+}
+
+const children = new Set<ChildProcess>();
+
+/** `violet ARGS` in the background (ended by `killChildren` if still running). */
+export function violetChild(args: readonly string[], env: Record<string, string> = {}): Child {
+  const proc = spawn(process.execPath, [BIN, ...args], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  children.add(proc);
+  proc.once('exit', () => children.delete(proc));
+  const child: Child = {
+    proc,
+    stdout: '',
+    stderr: '',
+    exited: new Promise((resolve) => proc.once('close', (code) => resolve(code))),
+    async stderrMatch(pattern) {
+      for (;;) {
+        const m = child.stderr.match(pattern);
+        if (m !== null) return m;
+        if (proc.exitCode !== null) throw new Error(`exited without ${pattern}: ${child.stderr}`);
+        await sleep(25);
+      }
+    },
+  };
+  proc.stdout?.on('data', (d) => {
+    child.stdout += d;
+  });
+  proc.stderr?.on('data', (d) => {
+    child.stderr += d;
+  });
+  return child;
+}
+
+/** SIGKILLs every background `violet` still running (a failed test leaves no engine behind). */
+export function killChildren(): void {
+  for (const proc of children) proc.kill('SIGKILL');
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PYTHON } from '../test-support/cli.js';
+import { PYTHON } from './cli.js';
 import {
   FIXTURE_COLUMNS,
   FIXTURE_HAIRCUTS,

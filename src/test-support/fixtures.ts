@@ -5,7 +5,7 @@
 // a regime-concentrated edge, unreliable bearish labels, overlaps, and a capital trajectory
 // that follows the cumulative clean pnl. Randomness comes from `Rng` only.
 import { Rng } from '../common/rng/index.js';
-import { RECORDED_TRADE_COLUMNS } from './db.js';
+import { RECORDED_TRADE_COLUMNS } from '../studies/db.js';
 
 export interface FixtureSizerParams {
   readonly max_leverage: number;
