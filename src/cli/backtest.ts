@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
+import { fixed, percent } from '../common/format.js';
 import { checkJournal, openSink } from '../journal/open.js';
 import { TRADES } from '../journal/schema.js';
 import { type BacktestSummary, runBacktest } from '../runtime/backtest.js';
@@ -17,8 +18,8 @@ import { table } from './table.js';
 
 export const DEFAULT_BACKTEST_JOURNAL = 'var/backtest.duckdb';
 
-const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(2)}%`);
-const num = (v: number | null) => (v === null ? '—' : v.toFixed(2));
+const pct = (v: number | null) => percent(v, 2);
+const num = (v: number | null) => fixed(v, 2);
 
 export function summaryText(s: BacktestSummary, chart: string): string {
   const rows: [string, string][] = [

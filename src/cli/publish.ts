@@ -1,6 +1,7 @@
 // `violet publish`: a JSON Lines archive onto the live feed's stream, line by line, as is.
 import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
+import { fixed } from '../common/format.js';
 import { connectNats, DEFAULT_STREAM, DEFAULT_SUBJECT } from '../sources/jetstream.js';
 import { type PublishSummary, publishArchive } from '../sources/publish.js';
 import { UsageError } from './errors.js';
@@ -18,7 +19,7 @@ interface PublishCliOptions {
 
 function summaryLine(s: PublishSummary): string {
   const seqs = s.first_seq === null ? '' : `, stream sequences ${s.first_seq}..${s.last_seq}`;
-  return `published ${s.lines} lines to ${s.stream} (${s.subject}) in ${s.seconds.toFixed(1)} s: ${s.stored} stored, ${s.duplicates} duplicates${seqs}\n`;
+  return `published ${s.lines} lines to ${s.stream} (${s.subject}) in ${fixed(s.seconds, 1)} s: ${s.stored} stored, ${s.duplicates} duplicates${seqs}\n`;
 }
 
 export function registerPublish(program: Command): void {

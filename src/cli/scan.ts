@@ -4,6 +4,7 @@ import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { type Command, InvalidArgumentError } from 'commander';
+import { fixed } from '../common/format.js';
 import { Log, parseLogFormat, setProcessLogFormat } from '../common/log.js';
 import { pyFloatRepr } from '../common/pyjson/index.js';
 import { scanLine } from '../model/line.js';
@@ -196,7 +197,7 @@ export function summaryText(s: ScanSummary, out: string): string {
   const rows = s.windows.map((w) => [
     String(w.window),
     String(w.gridTimes),
-    w.gridTimes === 0 ? '—' : (w.members / w.gridTimes).toFixed(2),
+    fixed(w.gridTimes === 0 ? null : w.members / w.gridTimes, 2),
     String(w.gaps),
     String(w.constant),
   ]);
