@@ -91,12 +91,9 @@ export function registerJournal(program: Command): void {
       ),
     )
     .addOption(choice('--dialect <name>', 'the SQL dialect', DIALECTS).default('duckdb'))
-    .action((o: { table?: string; dialect: string }) => {
-      if (o.dialect !== 'duckdb' && o.dialect !== 'clickhouse') {
-        throw new UsageError('--dialect: expected duckdb or clickhouse');
-      }
+    .action((o: { table?: string; dialect: Dialect }) => {
       const ts = o.table === undefined ? TABLES : [table(o.table)];
-      process.stdout.write(ts.map((t) => tableDdl(t, o.dialect as Dialect)).join('\n'));
+      process.stdout.write(ts.map((t) => tableDdl(t, o.dialect)).join('\n'));
     });
   journal
     .command('drain')
