@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { table } from '../cli/table.js';
+import { fixed, precision } from '../common/format.js';
 
 export interface Figure {
   readonly bench: string;
@@ -43,10 +44,10 @@ export function writeResults(
     figures.map((f) => [
       f.bench,
       f.metric,
-      f.value.toPrecision(4),
+      precision(f.value, 4),
       f.unit,
-      `${f.baseline} (${f.baselineValue.toPrecision(4)})`,
-      `${f.ratio.toFixed(2)}x`,
+      `${f.baseline} (${precision(f.baselineValue, 4)})`,
+      `${fixed(f.ratio, 2)}x`,
       f.target ?? '',
       f.pass === null ? '' : f.pass ? 'yes' : 'NO',
     ]),

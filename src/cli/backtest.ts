@@ -1,24 +1,26 @@
 // `violet backtest` and `violet trades export`.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Command } from 'commander';
+import { fixed, percent } from '../common/format.js';
 import { checkJournal, openSink } from '../journal/open.js';
 import { TRADES } from '../journal/schema.js';
+import { EXPORT_FORMATS } from '../journal/sink.js';
+import { PROFILES } from '../model/enums.js';
 import { type BacktestSummary, runBacktest } from '../runtime/backtest.js';
 import { archiveSource } from '../sources/index.js';
 import { RECORDED_TRADE_COLUMNS } from '../studies/db.js';
 import { loadConfig } from './config.js';
 import { CheckFailed, UsageError } from './errors.js';
 import { exportFormat } from './journal.js';
-import { JOURNAL_HELP } from './options.js';
+import { choice, JOURNAL_HELP, JSON_HELP } from './options.js';
+import { jsonOnStdout, writeJson } from './output.js';
 import { progressBar } from './progress.js';
 import { Interrupts, interruptedExit } from './signals.js';
 import { table } from './table.js';
 
 export const DEFAULT_BACKTEST_JOURNAL = 'var/backtest.duckdb';
 
-const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(2)}%`);
-const num = (v: number | null) => (v === null ? '—' : v.toFixed(2));
+const pct = (v: number | null) => percent(v, 2);
+const num = (v: number | null) => fixed(v, 2);
 
 export function summaryText(s: BacktestSummary, chart: string): string {
   const rows: [string, string][] = [
@@ -89,10 +91,7 @@ export async function backtestCommand(o: {
       `journal ${o.journal} unavailable (${result.journalError}); ${result.spoolDepth} rows wait in ${result.spoolDir}`,
     );
   }
-  if (o.json !== undefined) {
-    mkdirSync(dirname(o.json), { recursive: true });
-    writeFileSync(o.json, `${JSON.stringify(summary, null, 2)}\n`);
-  }
+  if (o.json !== undefined) writeJson(o.json, summary);
   return { text: summaryText(summary, o.chart), interrupted: interrupts.received };
 }
 
@@ -103,13 +102,13 @@ export function registerBacktest(program: Command): void {
     .requiredOption('--scans <file>', 'scan archive (.jsonl or .parquet)')
     .option('--journal <journal>', JOURNAL_HELP, DEFAULT_BACKTEST_JOURNAL)
     .option('--config <file>', 'engine config (JSON), incl. "execution" and "exits"')
-    .option('--profile <name>', 'orchestrator | v3-shadow')
+    .addOption(choice('--profile <name>', 'the kernel profile', PROFILES))
     .option('--instance <id>', 'instance id')
     .option('--chart <file>', 'equity-curve chart (SVG)', 'var/reports/equity.svg')
-    .option('--json <file>', 'also write the summary as JSON')
+    .option('--json <file>', `also write the summary as JSON ${JSON_HELP}`)
     .action(async (o: Parameters<typeof backtestCommand>[0]) => {
       const { text, interrupted } = await backtestCommand(o);
-      process.stdout.write(text);
+      if (!jsonOnStdout(o)) process.stdout.write(text);
       if (interrupted !== null) interruptedExit(interrupted, true);
     });
 
@@ -120,7 +119,7 @@ export function registerBacktest(program: Command): void {
     .description('export trades in the shape the studies read (docs/studies.md), ordered by entry')
     .option('--journal <journal>', JOURNAL_HELP, DEFAULT_BACKTEST_JOURNAL)
     .option('--instance <id>', 'only this instance')
-    .requiredOption('--format <fmt>', 'jsonl | csv | parquet')
+    .addOption(choice('--format <fmt>', 'the file format', EXPORT_FORMATS).makeOptionMandatory())
     .requiredOption('--out <file>', 'output file')
     .action(async (o: { journal: string; instance?: string; format: string; out: string }) => {
       checkJournal(o.journal, true);

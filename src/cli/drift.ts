@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { driftCheck } from '../drift/index.js';
 import { CheckFailed, UsageError } from './errors.js';
+import { JSON_HELP } from './options.js';
+import { STDOUT, writeJson } from './output.js';
 import { table } from './table.js';
 
 /** A Python source is UTF-8 text without NUL bytes (PEP 3120; CPython refuses a NUL). */
@@ -20,8 +22,8 @@ export function registerDrift(program: Command): void {
       "read VIOLET's pinned constants back out of the reference engine's Python source; exit 1 if any differs or none is found",
     )
     .requiredOption('--blue-source <file>', "the reference engine's Python source file (.py)")
-    .option('--json', 'print the rows as JSON')
-    .action((opts: { blueSource: string; json?: boolean }) => {
+    .option('--json <file>', `write the rows as JSON ${JSON_HELP}`)
+    .action((opts: { blueSource: string; json?: string }) => {
       let bytes: Buffer;
       try {
         bytes = readFileSync(opts.blueSource);
@@ -29,8 +31,8 @@ export function registerDrift(program: Command): void {
         throw new UsageError(`cannot read ${opts.blueSource}: ${(e as Error).message}`);
       }
       const rows = driftCheck(pythonSource(opts.blueSource, bytes));
-      if (opts.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-      else {
+      if (opts.json !== undefined) writeJson(opts.json, rows);
+      if (opts.json !== STDOUT) {
         process.stdout.write(
           table(
             ['constant', 'line', 'found', 'pinned', 'status'],

@@ -210,6 +210,139 @@ describe('command-line edges', () => {
     expect(readFileSync(at('csv2.json'), 'utf8')).toBe(readFileSync(at('csv1.json'), 'utf8'));
   });
 
+  it('--json FILE in every command (- for stdout): a directory or an input refused', async () => {
+    const py = at('blue.py');
+    writeFileSync(py, 'ESOF_EDGE = 0.02\n');
+    const nowhere = 'nats://127.0.0.1:1';
+    const folder = at('folder.jsonl');
+    for (const args of [
+      ['drift-check', '--blue-source', py],
+      ['publish', '--scans', scans, '--nats', nowhere],
+      ['status', '--nats', nowhere],
+      ['backtest', '--scans', scans, '--journal', at('json-dir.duckdb')],
+      ['shadow', '--scans', scans, '--journal', at('json-dir.duckdb')],
+      ['study', 'clean', '--trades', scans],
+    ]) {
+      await refused(
+        [...args, '--json', folder],
+        /^violet: --json \S*folder\.jsonl: a directory, not a file\n$/,
+      );
+    }
+    await refused(
+      ['publish', '--scans', scans, '--nats', nowhere, '--json', scans],
+      /--json \S+: is \S+, which this command reads or writes/,
+    );
+    await refused(
+      ['drift-check', '--blue-source', py, '--json', py],
+      /--json \S+blue\.py: is \S+blue\.py, which this command reads or writes/,
+    );
+  });
+
+  it('--json - writes the JSON on stdout in place of the text, the same bytes as the file', async () => {
+    const bt = at('json-bt.duckdb');
+    const chart = ['--chart', at('json-bt.svg')];
+    const viaStdout = await violet([
+      'backtest',
+      '--scans',
+      scans,
+      '--journal',
+      bt,
+      ...chart,
+      '--json',
+      '-',
+    ]);
+    expect(viaStdout.status, viaStdout.stderr).toBe(0);
+    const summary = JSON.parse(viaStdout.stdout);
+    expect(summary.scans).toBe(200);
+    const toFile = await violet(['soak', 'report', '--journal', bt, '--json', at('soak.json')]);
+    expect(toFile.status, toFile.stderr).toBe(0);
+    expect(toFile.stdout).toMatch(/^# VIOLET soak report/);
+    const toStdout = await violet(['soak', 'report', '--journal', bt, '--json', '-']);
+    expect(toStdout.status, toStdout.stderr).toBe(0);
+    expect(toStdout.stdout).toBe(readFileSync(at('soak.json'), 'utf8'));
+    expect(readdirSync(dir)).not.toContain('-');
+  });
+
+  it("refuses a value outside an option's choices, and 0 where a positive integer is due", async () => {
+    const bt = at('json-bt.duckdb');
+    const choices = (option: string, value: string, allowed: string) =>
+      new RegExp(
+        `^error: option '${option} <\\w+>' argument '${value}' is invalid\\. Allowed choices are ${allowed}\\.\n$`,
+      );
+    await refused(
+      [
+        'journal',
+        'export',
+        '--journal',
+        bt,
+        '--table',
+        'violet_trades',
+        '--format',
+        'xml',
+        '--out',
+        at('x.xml'),
+      ],
+      choices('--format', 'xml', 'jsonl, csv, parquet'),
+    );
+    await refused(
+      ['trades', 'export', '--journal', bt, '--format', 'xls', '--out', at('x.xls')],
+      choices('--format', 'xls', 'jsonl, csv, parquet'),
+    );
+    await refused(
+      [
+        'journal',
+        'export',
+        '--journal',
+        bt,
+        '--table',
+        'trades',
+        '--format',
+        'csv',
+        '--out',
+        at('x.csv'),
+      ],
+      /^error: option '--table <name>' argument 'trades' is invalid\. Allowed choices are violet_/,
+    );
+    await refused(
+      ['journal', 'ddl', '--dialect', 'sqlite'],
+      choices('--dialect', 'sqlite', 'duckdb, clickhouse'),
+    );
+    for (const [option, value, allowed] of [
+      ['--profile', 'v4', 'orchestrator, v3-shadow'],
+      ['--clock', 'moon', 'scan, wall'],
+      ['--log-format', 'xml', 'text, json'],
+    ] as const) {
+      await refused(['shadow', '--scans', scans, option, value], choices(option, value, allowed));
+    }
+    await refused(
+      ['backtest', '--scans', scans, '--profile', 'v4'],
+      choices('--profile', 'v4', 'orchestrator, v3-shadow'),
+    );
+    await refused(
+      [
+        'scan',
+        '--live',
+        '--exchange',
+        'kraken',
+        '--symbols',
+        'A,B',
+        '--nats',
+        'nats://127.0.0.1:1',
+      ],
+      choices('--exchange', 'kraken', 'binance, bingx'),
+    );
+    const positive = /argument '0' is invalid\. expected an integer >= 1\n$/;
+    await refused(['shadow', '--nats', 'nats://127.0.0.1:1', '--idle-exit', '0'], positive);
+    await refused(['kernel', 'vectors', '--count', '0'], positive);
+    const gen = ['gen', 'scans', '--out', at('g.jsonl'), '--seed', '1'];
+    await refused([...gen, '--scans', '0', '--assets', '2'], positive);
+    await refused([...gen, '--scans', '2', '--assets', '0'], positive);
+    // A seed of 0 and a rate of 0 (unpaced) keep their meaning.
+    const vectors = await violet(['kernel', 'vectors', '--count', '2', '--seed', '0']);
+    expect(vectors.status, vectors.stderr).toBe(0);
+    expect(vectors.stdout.trimEnd().split('\n')).toHaveLength(2);
+  });
+
   it('refuses a trades file name with a glob character (DuckDB would read every match)', async () => {
     writeFileSync(at('t*.csv'), 'trade_id\n1\n');
     await refused(['study', 'clean', '--trades', at('t*.csv')], /glob character/);

@@ -3,7 +3,7 @@ import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { STABLECOIN_SYMBOLS } from '../kernel/index.js';
 import { jsonlToParquet } from '../sources/parquet.js';
 import {
@@ -14,17 +14,11 @@ import {
   syntheticScans,
 } from '../sources/synthetic/index.js';
 import { UsageError } from './errors.js';
-import { instant, positiveInt } from './options.js';
+import { instant, nonNegativeInt, positiveInt } from './options.js';
 import { progressBar } from './progress.js';
 
 /** Strings past ~128 KiB land in V8's large-object space: measured ~12× slower to build. */
 const CHUNK_CHARS = 60_000;
-
-function atLeastOne(v: string): number {
-  const n = positiveInt(v);
-  if (n < 1) throw new InvalidArgumentError('expected an integer >= 1');
-  return n;
-}
 
 /** The scans as text chunks of whole lines, so the file stream can apply backpressure. */
 function* chunks(o: SyntheticOptions, written: (scans: number) => void): Generator<string> {
@@ -105,10 +99,10 @@ export function registerGen(program: Command): void {
     .requiredOption(
       '--assets <m>',
       'non-stable assets (the 10 stablecoins come on top)',
-      atLeastOne,
+      positiveInt,
     )
-    .requiredOption('--seed <s>', 'seed: the same seed gives the same bytes', positiveInt)
-    .option('--step-ms <ms>', 'scan spacing in ms', atLeastOne, DEFAULT_STEP_MS)
+    .requiredOption('--seed <s>', 'seed: the same seed gives the same bytes', nonNegativeInt)
+    .option('--step-ms <ms>', 'scan spacing in ms', positiveInt, DEFAULT_STEP_MS)
     .option(
       '--start <time>',
       `the first scan's time, epoch ms or ISO 8601 UTC (default ${new Date(DEFAULT_START_TS).toISOString()}); scan_number is the scan time / --step-ms, so archives of different spans never share a number`,

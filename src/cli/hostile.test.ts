@@ -102,7 +102,7 @@ const COMMANDS: readonly Cmd[] = [
   {
     argv: ['publish'],
     inputs: [['--scans', 'published']],
-    outputs: [],
+    outputs: [['--json', 'publish.json']],
     rest: ['--nats', 'nats://127.0.0.1:1'],
     runs: null,
   },
@@ -156,18 +156,24 @@ const COMMANDS: readonly Cmd[] = [
     ],
     outputs: STUDY_OUTPUTS,
   },
-  { argv: ['drift-check'], inputs: [['--blue-source', 'python']], outputs: [] },
+  {
+    argv: ['drift-check'],
+    inputs: [['--blue-source', 'python']],
+    outputs: [['--json', 'drift.json']],
+  },
   {
     argv: ['scan'],
     inputs: [['--bars', 'bars']],
     outputs: [
       ['--out', 'scans-out.jsonl'],
       ['--eig-out', 'eig.csv'],
+      ['--json', 'scan.json'],
     ],
   },
   // The main job writes its reports under var/ of its cwd; only its journal is an option.
   { argv: ['start'], inputs: [], journal: 'written', outputs: [], runs: null },
-  // kernel, status, planes and journal ddl name no file; gen scans only an output (below).
+  // kernel, planes and journal ddl name no file; status and gen scans only an output (below
+  // and in edges.test.ts).
 ];
 
 /** Root reads a file of mode 000: the unreadable cells run as `nobody` then. */

@@ -14,7 +14,9 @@ import { type Dialect, TABLES, type TableSpec, tableDdl } from '../journal/schem
 import { EXPORT_FORMATS, type ExportFormat } from '../journal/sink.js';
 import type { JournalWriter } from '../journal/writer.js';
 import { CheckFailed, UsageError } from './errors.js';
-import { JOURNAL_HELP } from './options.js';
+import { choice, JOURNAL_HELP } from './options.js';
+
+const DIALECTS: readonly Dialect[] = ['duckdb', 'clickhouse'];
 
 export function exportFormat(v: string): ExportFormat {
   if ((EXPORT_FORMATS as readonly string[]).includes(v)) return v as ExportFormat;
@@ -52,8 +54,14 @@ export function registerJournal(program: Command): void {
     .command('export')
     .description('export a journal table, ordered by its key (same journal → same bytes)')
     .option('--journal <journal>', JOURNAL_HELP, DEFAULT_JOURNAL)
-    .requiredOption('--table <name>', TABLES.map((t) => t.name).join(' | '))
-    .requiredOption('--format <fmt>', 'jsonl | csv | parquet')
+    .addOption(
+      choice(
+        '--table <name>',
+        'the table',
+        TABLES.map((t) => t.name),
+      ).makeOptionMandatory(),
+    )
+    .addOption(choice('--format <fmt>', 'the file format', EXPORT_FORMATS).makeOptionMandatory())
     .requiredOption('--out <file>', 'output file')
     .option('--instance <id>', 'only this instance')
     .action(
@@ -75,14 +83,17 @@ export function registerJournal(program: Command): void {
     .description(
       'print the journal DDL (the files under sql/<dialect>/ are this output, one per table)',
     )
-    .option('--table <name>', 'only this table')
-    .option('--dialect <name>', 'duckdb | clickhouse', 'duckdb')
-    .action((o: { table?: string; dialect: string }) => {
-      if (o.dialect !== 'duckdb' && o.dialect !== 'clickhouse') {
-        throw new UsageError('--dialect: expected duckdb or clickhouse');
-      }
+    .addOption(
+      choice(
+        '--table <name>',
+        'only this table',
+        TABLES.map((t) => t.name),
+      ),
+    )
+    .addOption(choice('--dialect <name>', 'the SQL dialect', DIALECTS).default('duckdb'))
+    .action((o: { table?: string; dialect: Dialect }) => {
       const ts = o.table === undefined ? TABLES : [table(o.table)];
-      process.stdout.write(ts.map((t) => tableDdl(t, o.dialect as Dialect)).join('\n'));
+      process.stdout.write(ts.map((t) => tableDdl(t, o.dialect)).join('\n'));
     });
   journal
     .command('drain')

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { evalLine, KERNEL_OPS } from '../conformance/index.js';
 import { generateVectors } from '../conformance/vectors.js';
-import { positiveInt } from './options.js';
+import { nonNegativeInt, positiveInt } from './options.js';
 
 async function evalStream(input: NodeJS.ReadableStream, output: NodeJS.WritableStream) {
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
@@ -38,7 +38,7 @@ export function registerKernel(program: Command): void {
     .command('vectors')
     .description('print seeded adversarial conformance vectors (JSON Lines) for `kernel eval`')
     .option('--count <n>', 'number of vectors', positiveInt, 100_000)
-    .option('--seed <s>', 'seed', positiveInt, 20260615)
+    .option('--seed <s>', 'seed', nonNegativeInt, 20260615)
     .action((opts: { count: number; seed: number }) => {
       process.stdout.write(generateVectors(opts.count, opts.seed));
     });

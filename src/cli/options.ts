@@ -1,10 +1,26 @@
 // Option parsers: a bad value is a one-line usage error, not a stack trace.
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 
+/** A count, a duration, a size: 1, 2, … (0 is refused). */
 export function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected an integer >= 1');
+  return n;
+}
+
+/** A seed, or a value where 0 has a meaning of its own (a rate of 0: unpaced): 0, 1, … */
+export function nonNegativeInt(v: string): number {
   const n = Number(v);
   if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected an integer >= 0');
   return n;
+}
+
+/** `--json FILE`: the help every command gives it. */
+export const JSON_HELP = '(- : on stdout, in place of the text)';
+
+/** An option taking one of `values` (commander refuses another in one line, exit 2). */
+export function choice(flags: string, description: string, values: readonly string[]): Option {
+  return new Option(flags, description).choices(values);
 }
 
 export function port(v: string): number {

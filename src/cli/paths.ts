@@ -8,10 +8,11 @@ import { UsageError } from '../common/errors.js';
 import { notRegular } from '../common/files.js';
 import { isClickHouseUrl } from '../journal/clickhouse.js';
 import { checkJournal, statsFileFor } from '../journal/open.js';
+import { STDOUT } from './output.js';
 
 /** Options naming files a command reads. */
 const INPUTS = ['scans', 'trades', 'config', 'decisions', 'blueSource', 'bars'] as const;
-/** Options naming files a command writes (`json` only where it is a path). */
+/** Options naming files a command writes (`--json -` is stdout, not a file). */
 const OUTPUTS = ['out', 'json', 'md', 'chart', 'charts', 'eigOut'] as const;
 
 interface Identity {
@@ -108,6 +109,7 @@ export function checkPaths(opts: Record<string, unknown>): void {
   const written: [string, Identity][] = [];
   for (const k of OUTPUTS) {
     for (const p of paths(opts[k])) {
+      if (k === 'json' && p === STDOUT) continue;
       checkOutput(flag(k), p);
       const id = identity(p);
       if (spool !== null && (id.real === spoolReal || id.real.startsWith(`${spoolReal}${sep}`))) {

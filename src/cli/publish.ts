@@ -1,10 +1,12 @@
 // `violet publish`: a JSON Lines archive onto the live feed's stream, line by line, as is.
 import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
+import { fixed } from '../common/format.js';
 import { connectNats, DEFAULT_STREAM, DEFAULT_SUBJECT } from '../sources/jetstream.js';
 import { type PublishSummary, publishArchive } from '../sources/publish.js';
 import { UsageError } from './errors.js';
-import { positiveInt } from './options.js';
+import { JSON_HELP, nonNegativeInt } from './options.js';
+import { STDOUT, writeJson } from './output.js';
 import { progressBar } from './progress.js';
 
 interface PublishCliOptions {
@@ -13,12 +15,12 @@ interface PublishCliOptions {
   stream: string;
   subject: string;
   rate: number;
-  json?: boolean;
+  json?: string;
 }
 
 function summaryLine(s: PublishSummary): string {
   const seqs = s.first_seq === null ? '' : `, stream sequences ${s.first_seq}..${s.last_seq}`;
-  return `published ${s.lines} lines to ${s.stream} (${s.subject}) in ${s.seconds.toFixed(1)} s: ${s.stored} stored, ${s.duplicates} duplicates${seqs}\n`;
+  return `published ${s.lines} lines to ${s.stream} (${s.subject}) in ${fixed(s.seconds, 1)} s: ${s.stored} stored, ${s.duplicates} duplicates${seqs}\n`;
 }
 
 export function registerPublish(program: Command): void {
@@ -34,10 +36,10 @@ export function registerPublish(program: Command): void {
     .option(
       '--rate <scans/s>',
       'publishing pace, 0 = as fast as the server takes them',
-      positiveInt,
+      nonNegativeInt,
       0,
     )
-    .option('--json', 'print the summary as JSON')
+    .option('--json <file>', `write the summary as JSON ${JSON_HELP}`)
     .action(async (o: PublishCliOptions) => {
       if (!o.scans.endsWith('.jsonl')) throw new UsageError('publish reads a .jsonl archive');
       if (!existsSync(o.scans)) throw new UsageError(`no such scan archive: ${o.scans}`);
@@ -56,6 +58,7 @@ export function registerPublish(program: Command): void {
         bar.stop();
         await nc.close();
       }
-      process.stdout.write(o.json ? `${JSON.stringify(s, null, 2)}\n` : summaryLine(s));
+      if (o.json !== undefined) writeJson(o.json, s);
+      if (o.json !== STDOUT) process.stdout.write(summaryLine(s));
     });
 }

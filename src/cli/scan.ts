@@ -1,10 +1,11 @@
 // `violet scan`: scans from price bars (SPEC §7) — the eigenvalue-breakdown signal over an
 // archive of bars, written as a scan archive that shadow, backtest and publish read.
-import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { type Command, InvalidArgumentError } from 'commander';
-import { Log, parseLogFormat, setProcessLogFormat } from '../common/log.js';
+import { fixed } from '../common/format.js';
+import { LOG_FORMATS, Log, parseLogFormat, setProcessLogFormat } from '../common/log.js';
 import { pyFloatRepr } from '../common/pyjson/index.js';
 import { scanLine } from '../model/line.js';
 import { liveClock } from '../scanner/clock.js';
@@ -31,7 +32,8 @@ import { jsonlToParquet } from '../sources/parquet.js';
 import { publishOne } from '../sources/publish.js';
 import { KLINE_VENUES, type KlineVenue, klineFeed } from '../venues/klines.js';
 import { CheckFailed, UsageError } from './errors.js';
-import { positiveInt } from './options.js';
+import { choice, JSON_HELP, nonNegativeInt } from './options.js';
+import { jsonOnStdout, writeJson } from './output.js';
 import { progressBar } from './progress.js';
 import { Interrupts, interruptedExit } from './signals.js';
 import { table } from './table.js';
@@ -184,10 +186,7 @@ export async function scanCommand(o: ScanOptions): Promise<ScanSummary> {
       fallbacks: scanner.counts.fallbacks,
     },
   };
-  if (o.json !== undefined) {
-    mkdirSync(dirname(o.json), { recursive: true });
-    writeFileSync(o.json, `${JSON.stringify(summary, null, 2)}\n`);
-  }
+  if (o.json !== undefined) writeJson(o.json, summary);
   return summary;
 }
 
@@ -196,7 +195,7 @@ export function summaryText(s: ScanSummary, out: string): string {
   const rows = s.windows.map((w) => [
     String(w.window),
     String(w.gridTimes),
-    w.gridTimes === 0 ? '—' : (w.members / w.gridTimes).toFixed(2),
+    fixed(w.gridTimes === 0 ? null : w.members / w.gridTimes, 2),
     String(w.gaps),
     String(w.constant),
   ]);
@@ -367,15 +366,17 @@ export function registerScan(program: Command): void {
       '--eig-out <file>',
       'also write ts, window, n_assets, lambda_max, velocity per grid time and window (.csv)',
     )
-    .option('--json <file>', 'also write the summary as JSON')
+    .option('--json <file>', `also write the summary as JSON ${JSON_HELP}`)
     .option(
       '--live',
       'live: at each bar close, the closed klines from --exchange, the scan onto --nats',
     )
-    .option(
-      '--exchange <venue>',
-      `live: ${KLINE_VENUES.join(' | ')} (spot on Binance, perpetual swaps on BingX)`,
-      'binance',
+    .addOption(
+      choice(
+        '--exchange <venue>',
+        'live: the venue (spot on Binance, perpetual swaps on BingX)',
+        KLINE_VENUES,
+      ).default('binance'),
     )
     .option('--testnet', "live: the venue's sandbox")
     .option(
@@ -389,14 +390,14 @@ export function registerScan(program: Command): void {
     .option(
       '--grace <seconds>',
       "live: after a bar's close, how long the venue gets to serve it",
-      positiveInt,
+      nonNegativeInt,
       10,
     )
     .option(
       '--api-url <url>',
       "live: the venue's API at another address (a local simulator of its protocol)",
     )
-    .option('--log-format <format>', 'live: text or json log lines on stderr')
+    .addOption(choice('--log-format <format>', 'live: log lines on stderr', LOG_FORMATS))
     .action(
       async (
         o: ScanOptions & LiveScanOptions & { live?: boolean; bars?: string[]; out?: string },
@@ -412,7 +413,7 @@ export function registerScan(program: Command): void {
           throw new UsageError('give --bars FILE… and --out FILE (or --live)');
         }
         const s = await scanCommand({ ...o, bars: o.bars, out: o.out });
-        process.stdout.write(`${summaryText(s, o.out)}\n`);
+        if (!jsonOnStdout(o)) process.stdout.write(`${summaryText(s, o.out)}\n`);
       },
     );
 }

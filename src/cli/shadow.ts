@@ -1,11 +1,16 @@
 // `violet shadow` (the main job) and `violet soak report`.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { Log, parseLogFormat, setProcessLogFormat } from '../common/log.js';
+import {
+  LOG_FORMATS,
+  Log,
+  type LogFormat,
+  parseLogFormat,
+  setProcessLogFormat,
+} from '../common/log.js';
 import type { EngineConfig } from '../engine/config.js';
 import type { RunStats } from '../engine/reactor.js';
 import { checkJournal, DEFAULT_JOURNAL } from '../journal/open.js';
+import { PROFILES } from '../model/enums.js';
 import { soakReportFromJournal } from '../runtime/report.js';
 import { type InstanceStatus, runInstances, type ShadowResult } from '../runtime/shadow.js';
 import { archiveSource, type ScanSource } from '../sources/index.js';
@@ -14,14 +19,12 @@ import { natsSource } from '../sources/nats.js';
 import { type SoakReport, soakMarkdown } from '../studies/soak/index.js';
 import { loadConfig } from './config.js';
 import { CheckFailed, UsageError } from './errors.js';
-import { JOURNAL_HELP, port, positiveInt } from './options.js';
+import { choice, JOURNAL_HELP, JSON_HELP, nonNegativeInt, port, positiveInt } from './options.js';
+import { jsonOnStdout, writeJson, writeOut } from './output.js';
 import { progressBar } from './progress.js';
 import { Interrupts, interruptedExit } from './signals.js';
 
-function writeOut(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
-}
+const CLOCKS = ['scan', 'wall'] as const;
 
 /** Scan time for an archive replay, wall time for the live feed, unless told. */
 function clockKind(v: string | undefined, live: boolean): 'scan' | 'wall' {
@@ -32,7 +35,7 @@ function clockKind(v: string | undefined, live: boolean): 'scan' | 'wall' {
 
 export function emitReport(r: SoakReport, opts: { json?: string; md?: string }): string {
   const md = soakMarkdown(r);
-  if (opts.json !== undefined) writeOut(opts.json, `${JSON.stringify(r, null, 2)}\n`);
+  if (opts.json !== undefined) writeJson(opts.json, r);
   if (opts.md !== undefined) writeOut(opts.md, md);
   return md;
 }
@@ -88,7 +91,6 @@ async function scanSource(
   }
   if (o.nats === undefined) throw new UsageError(either);
   if (o.rate > 0) throw new UsageError('--rate paces an archive replay, not the live feed');
-  if (o.idleExit === 0) throw new UsageError('--idle-exit: expected seconds >= 1');
   const stream = o.stream ?? DEFAULT_STREAM;
   const subject = o.subject ?? DEFAULT_SUBJECT;
   const instance = config.instance_id;
@@ -155,118 +157,163 @@ export interface ShadowCommandResult {
   readonly interrupted: NodeJS.Signals | null;
 }
 
-export async function shadowCommand(o: ShadowCliOptions): Promise<ShadowCommandResult> {
+/** The run's logs: one per instance, tagged with its id among several or in JSON. */
+interface Logs {
+  readonly format: LogFormat;
+  readonly base: Log;
+  readonly several: boolean;
+  of(id: string): Log;
+}
+
+/** --log-format, or VIOLET_LOG_FORMAT: from here on every line (a refusal too) is in it. */
+function setLogFormat(o: ShadowCliOptions): LogFormat {
   const format = parseLogFormat(o.logFormat ?? process.env.VIOLET_LOG_FORMAT);
   if (format === null) throw new UsageError('--log-format: expected text or json');
   setProcessLogFormat(format);
-  const configs = loadConfigs(o);
+  return format;
+}
+
+function logsFor(format: LogFormat, configs: readonly EngineConfig[]): Logs {
   const several = configs.length > 1;
   const base = new Log(format);
-  const logOf = (id: string) => (several || format === 'json' ? base.with({ instance: id }) : base);
-  // SIGINT/SIGTERM: the live feed finishes its batch, a replay the scan in hand; then the
-  // run flushes, closes, reports and exits 130/143. A second signal forces the exit.
-  const stop = new AbortController();
-  const live = o.nats !== undefined;
-  const interrupts = new Interrupts((signal) => {
-    base.info(
-      'stop',
-      `${signal}: finishing the ${live ? 'batch under way' : 'scan in hand'}, then flushing`,
-      { signal },
-    );
-    stop.abort();
-  });
+  return {
+    format,
+    base,
+    several,
+    of: (id) => (several || format === 'json' ? base.with({ instance: id }) : base),
+  };
+}
+
+/** One source per instance; those opened are closed again if a later one fails. */
+async function openSources(
+  o: ShadowCliOptions,
+  configs: readonly EngineConfig[],
+  stop: AbortController,
+  logs: Logs,
+  describe: (instance: string) => unknown,
+): Promise<Source[]> {
+  const sources: Source[] = [];
   try {
-    const sources: Source[] = [];
-    let statusOf: ((instance: string) => InstanceStatus) | null = null;
-    const describe = (instance: string) => statusOf?.(instance) ?? null;
-    try {
-      for (const c of configs) {
-        sources.push(await scanSource(o, c, stop.signal, logOf(c.instance_id), stop, describe));
-      }
-    } catch (e) {
-      await Promise.all(sources.map((s) => s.close?.()));
-      throw e;
+    for (const c of configs) {
+      sources.push(await scanSource(o, c, stop.signal, logs.of(c.instance_id), stop, describe));
     }
-    const total = sources.reduce((a, s) => a + (s.bytes ?? 0), 0);
-    const bar = format === 'json' ? { update() {}, stop() {} } : progressBar(total, 'bytes');
-    const bytes = configs.map(() => 0);
-    const token = o.controlToken ?? process.env.VIOLET_CONTROL_TOKEN ?? null;
-    const snapshotLog = (id: string) => (s: RunStats) => {
-      logOf(id).record('stats', `${s.accepted} scans, ${s.decisions} decisions`, {
-        scan_number: s.lastScanNumber,
-        accepted: s.accepted,
-        decisions: s.decisions,
-        actuated: s.actuated,
-        rejected: s.rejected,
-        redeliveries: s.redeliveries,
-        flush_failures: s.flushFailures,
-        spool_peak: s.spoolPeak,
-      });
-    };
-    const results = await runInstances({
-      instances: configs.map((config, k) => ({
-        config,
-        source: sources[k] as Source,
-        hooks: {
-          onProgress: (s: RunStats, b: number | null) => {
-            bytes[k] = b ?? 0;
-            bar.update(
-              bytes.reduce((a, x) => a + x, 0),
-              { note: `${s.decisions} decisions, ${s.rejected} rejected` },
-            );
-          },
-          onSnapshot: snapshotLog(config.instance_id),
-        },
-      })),
-      journal: o.journal,
-      stop: stop.signal,
-      ratePerSec: o.rate,
-      clock: clockKind(o.clock, live),
-      ...(o.controlPort === undefined ? {} : { control: { port: o.controlPort, token } }),
-      onStarted: (f) => {
-        statusOf = f;
-      },
-      onControl: (s) =>
-        base.info('control', `control endpoint: http://127.0.0.1:${s.port}`, { port: s.port }),
-      onInstanceError: (id, e) => {
-        // One instance's error is the exit line itself; among several, say whose it was.
-        if (several)
-          logOf(id).error('instance.failed', `stopped by an error: ${(e as Error).message}`);
-        stop.abort();
-      },
-      hooks: {
-        onFlushFailure: (m) =>
-          base.warn('journal.unavailable', `journal unavailable, rows kept in spool: ${m}`, {
-            error: m,
-          }),
-      },
-    }).finally(async () => {
-      bar.stop();
-      await Promise.all(sources.map((s) => s.close?.()));
+  } catch (e) {
+    await Promise.all(sources.map((s) => s.close?.()));
+    throw e;
+  }
+  return sources;
+}
+
+/** A periodic `stats` record of one instance. */
+function snapshotLog(log: Log): (s: RunStats) => void {
+  return (s) => {
+    log.record('stats', `${s.accepted} scans, ${s.decisions} decisions`, {
+      scan_number: s.lastScanNumber,
+      accepted: s.accepted,
+      decisions: s.decisions,
+      actuated: s.actuated,
+      rejected: s.rejected,
+      redeliveries: s.redeliveries,
+      flush_failures: s.flushFailures,
+      spool_peak: s.spoolPeak,
     });
-    // A lease taken over by another engine: what was decided is journaled, and the run fails.
-    if (typeof stop.signal.reason === 'string') throw new CheckFailed(stop.signal.reason);
-    const first = results[0] as ShadowResult;
-    if (first.journalError !== null) {
-      base.error('journal.unavailable', `journal ${o.journal} unavailable`, {
-        error: first.journalError,
-        spool_depth: first.spoolDepth,
-      });
-      throw new CheckFailed(
-        `journal ${o.journal} unavailable (${first.journalError}); ${first.spoolDepth} rows wait in ${first.spoolDir} and will be written by the next run`,
-      );
-    }
-    const reports: SoakReport[] = [];
-    for (const [k, r] of results.entries()) {
-      const report = await soakReportFromJournal(
-        o.journal,
-        r.instance_id,
-        { orders: r.stats.orders, errors: r.stats.errors },
-        (configs[k] as EngineConfig).kernel,
-      );
-      reports.push(report);
-      const s = r.stats;
-      logOf(r.instance_id).record(
+  };
+}
+
+/** Runs every instance on its source, a progress bar over them all; closes the sources. */
+async function runAll(
+  o: ShadowCliOptions,
+  configs: readonly EngineConfig[],
+  sources: readonly Source[],
+  stop: AbortController,
+  logs: Logs,
+  onStarted: (status: (instance: string) => InstanceStatus) => void,
+): Promise<ShadowResult[]> {
+  const { base, several } = logs;
+  const total = sources.reduce((a, s) => a + (s.bytes ?? 0), 0);
+  const bar = logs.format === 'json' ? { update() {}, stop() {} } : progressBar(total, 'bytes');
+  const bytes = configs.map(() => 0);
+  const token = o.controlToken ?? process.env.VIOLET_CONTROL_TOKEN ?? null;
+  return runInstances({
+    instances: configs.map((config, k) => ({
+      config,
+      source: sources[k] as Source,
+      hooks: {
+        onProgress: (s: RunStats, b: number | null) => {
+          bytes[k] = b ?? 0;
+          bar.update(
+            bytes.reduce((a, x) => a + x, 0),
+            { note: `${s.decisions} decisions, ${s.rejected} rejected` },
+          );
+        },
+        onSnapshot: snapshotLog(logs.of(config.instance_id)),
+      },
+    })),
+    journal: o.journal,
+    stop: stop.signal,
+    ratePerSec: o.rate,
+    clock: clockKind(o.clock, o.nats !== undefined),
+    ...(o.controlPort === undefined ? {} : { control: { port: o.controlPort, token } }),
+    onStarted,
+    onControl: (s) =>
+      base.info('control', `control endpoint: http://127.0.0.1:${s.port}`, { port: s.port }),
+    onInstanceError: (id, e) => {
+      // One instance's error is the exit line itself; among several, say whose it was.
+      if (several)
+        logs.of(id).error('instance.failed', `stopped by an error: ${(e as Error).message}`);
+      stop.abort();
+    },
+    hooks: {
+      onFlushFailure: (m) =>
+        base.warn('journal.unavailable', `journal unavailable, rows kept in spool: ${m}`, {
+          error: m,
+        }),
+    },
+  }).finally(async () => {
+    bar.stop();
+    await Promise.all(sources.map((s) => s.close?.()));
+  });
+}
+
+/** A lost lease or an unavailable journal fails the run (what was decided is journaled). */
+function checkOutcome(
+  o: ShadowCliOptions,
+  stop: AbortSignal,
+  first: ShadowResult,
+  base: Log,
+): void {
+  if (typeof stop.reason === 'string') throw new CheckFailed(stop.reason);
+  if (first.journalError !== null) {
+    base.error('journal.unavailable', `journal ${o.journal} unavailable`, {
+      error: first.journalError,
+      spool_depth: first.spoolDepth,
+    });
+    throw new CheckFailed(
+      `journal ${o.journal} unavailable (${first.journalError}); ${first.spoolDepth} rows wait in ${first.spoolDir} and will be written by the next run`,
+    );
+  }
+}
+
+/** Each instance's soak report from the journal, and its `end` record. */
+async function reportsOf(
+  o: ShadowCliOptions,
+  configs: readonly EngineConfig[],
+  results: readonly ShadowResult[],
+  logs: Logs,
+): Promise<SoakReport[]> {
+  const reports: SoakReport[] = [];
+  for (const [k, r] of results.entries()) {
+    const report = await soakReportFromJournal(
+      o.journal,
+      r.instance_id,
+      { orders: r.stats.orders, errors: r.stats.errors },
+      (configs[k] as EngineConfig).kernel,
+    );
+    reports.push(report);
+    const s = r.stats;
+    logs
+      .of(r.instance_id)
+      .record(
         'end',
         `${r.instance_id}: ${s.accepted} scans, ${s.decisions} decisions, ${s.rejected} rejected`,
         {
@@ -278,7 +325,36 @@ export async function shadowCommand(o: ShadowCliOptions): Promise<ShadowCommandR
           spool_depth: r.spoolDepth,
         },
       );
-    }
+  }
+  return reports;
+}
+
+export async function shadowCommand(o: ShadowCliOptions): Promise<ShadowCommandResult> {
+  const format = setLogFormat(o);
+  const configs = loadConfigs(o);
+  const logs = logsFor(format, configs);
+  // SIGINT/SIGTERM: the live feed finishes its batch, a replay the scan in hand; then the
+  // run flushes, closes, reports and exits 130/143. A second signal forces the exit.
+  const stop = new AbortController();
+  const live = o.nats !== undefined;
+  const interrupts = new Interrupts((signal) => {
+    logs.base.info(
+      'stop',
+      `${signal}: finishing the ${live ? 'batch under way' : 'scan in hand'}, then flushing`,
+      { signal },
+    );
+    stop.abort();
+  });
+  try {
+    let statusOf: ((instance: string) => InstanceStatus) | null = null;
+    const describe = (instance: string) => statusOf?.(instance) ?? null;
+    const sources = await openSources(o, configs, stop, logs, describe);
+    const results = await runAll(o, configs, sources, stop, logs, (f) => {
+      statusOf = f;
+    });
+    const first = results[0] as ShadowResult;
+    checkOutcome(o, stop.signal, first, logs.base);
+    const reports = await reportsOf(o, configs, results, logs);
     const markdown = emitReports(
       reports,
       results.map((r) => r.instance_id),
@@ -309,7 +385,7 @@ function emitReports(
       soakMarkdown(r).replace('# VIOLET soak report', `# VIOLET soak report: ${ids[k]}`),
     )
     .join('\n');
-  if (opts.json !== undefined) writeOut(opts.json, `${JSON.stringify(reports, null, 2)}\n`);
+  if (opts.json !== undefined) writeJson(opts.json, reports);
   if (opts.md !== undefined) writeOut(opts.md, md);
   return md;
 }
@@ -334,17 +410,26 @@ export function registerShadow(program: Command): void {
       positiveInt,
     )
     .option('--journal <journal>', JOURNAL_HELP, DEFAULT_JOURNAL)
-    .option('--profile <name>', 'orchestrator | v3-shadow (default from config: orchestrator)')
+    .addOption(
+      choice(
+        '--profile <name>',
+        'the kernel profile (default from config: orchestrator)',
+        PROFILES,
+      ),
+    )
     .option('--instance <id>', 'instance id (default from config: violet-1)')
     .option(
       '--config <file>',
       'engine config (JSON); repeat it to run several instances in this process, one per file',
       (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
     )
-    .option('--rate <scans/s>', 'replay pace, 0 = as fast as possible', positiveInt, 0)
-    .option(
-      '--clock <kind>',
-      'scan: cadence runs on scan time (default for --scans); wall: on wall time (default for --nats)',
+    .option('--rate <scans/s>', 'replay pace, 0 = as fast as possible', nonNegativeInt, 0)
+    .addOption(
+      choice(
+        '--clock <kind>',
+        'scan: cadence runs on scan time (default for --scans); wall: on wall time (default for --nats)',
+        CLOCKS,
+      ),
     )
     .option(
       '--control-port <port>',
@@ -352,23 +437,21 @@ export function registerShadow(program: Command): void {
       port,
     )
     .option('--control-token <token>', 'bearer token for control writes (or VIOLET_CONTROL_TOKEN)')
-    .option(
-      '--log-format <format>',
-      'text: a line per event on stderr; json: one JSON object per line (or VIOLET_LOG_FORMAT)',
+    .addOption(
+      choice(
+        '--log-format <format>',
+        'text: a line per event on stderr; json: one JSON object per line (or VIOLET_LOG_FORMAT)',
+        LOG_FORMATS,
+      ),
     )
-    .option('--json <file>', 'also write the soak report as JSON (an array with several instances)')
+    .option(
+      '--json <file>',
+      `also write the soak report as JSON, an array with several instances ${JSON_HELP}`,
+    )
     .option('--md <file>', 'also write the soak report as Markdown')
     .action(async (o: ShadowCliOptions) => {
       const { results, markdown, interrupted } = await shadowCommand(o);
-      process.stdout.write(markdown);
-      process.stdout.write('\n');
-      for (const r of results) {
-        const s = r.stats;
-        const who = results.length > 1 ? `${r.instance_id}: ` : '';
-        process.stdout.write(
-          `${who}${s.accepted} scans, ${s.decisions} decisions (${s.actuated} actuated), ${s.rejected} rejected${o.nats === undefined ? '' : `, ${s.redeliveries} redeliveries skipped`}; journal ${o.journal}\n`,
-        );
-      }
+      if (!jsonOnStdout(o)) printSummary(o, markdown, results);
       if (interrupted !== null) interruptedExit(interrupted, o.nats === undefined);
     });
 
@@ -381,11 +464,29 @@ export function registerShadow(program: Command): void {
     )
     .option('--journal <journal>', JOURNAL_HELP, DEFAULT_JOURNAL)
     .option('--instance <id>', 'only this instance (default: all)')
-    .option('--json <file>', 'write the report as JSON')
+    .option('--json <file>', `write the report as JSON ${JSON_HELP}`)
     .option('--md <file>', 'write the report as Markdown')
     .action(async (o: { journal: string; instance?: string; json?: string; md?: string }) => {
       checkJournal(o.journal, true);
       const report = await soakReportFromJournal(o.journal, o.instance ?? null);
-      process.stdout.write(emitReport(report, o));
+      const md = emitReport(report, o);
+      if (!jsonOnStdout(o)) process.stdout.write(md);
     });
+}
+
+/** The reports' Markdown, then a line per instance. */
+function printSummary(
+  o: ShadowCliOptions,
+  markdown: string,
+  results: readonly ShadowResult[],
+): void {
+  process.stdout.write(markdown);
+  process.stdout.write('\n');
+  for (const r of results) {
+    const s = r.stats;
+    const who = results.length > 1 ? `${r.instance_id}: ` : '';
+    process.stdout.write(
+      `${who}${s.accepted} scans, ${s.decisions} decisions (${s.actuated} actuated), ${s.rejected} rejected${o.nats === undefined ? '' : `, ${s.redeliveries} redeliveries skipped`}; journal ${o.journal}\n`,
+    );
+  }
 }

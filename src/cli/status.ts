@@ -5,6 +5,8 @@ import { DEFAULTS } from '../engine/config.js';
 import { PLANE_KEYS } from '../model/index.js';
 import { connectNats, DEFAULT_STREAM } from '../sources/jetstream.js';
 import { type FeedStatus, feedStatus } from '../sources/status.js';
+import { JSON_HELP } from './options.js';
+import { STDOUT, writeJson } from './output.js';
 import { table } from './table.js';
 
 const age = (ms: number | null) => (ms === null ? '' : `${(ms / 1000).toFixed(1)} s ago`);
@@ -54,12 +56,13 @@ export function registerStatus(program: Command): void {
     .requiredOption('--nats <url>', 'NATS server, e.g. nats://127.0.0.1:4222')
     .option('--stream <name>', 'JetStream stream of the scans', DEFAULT_STREAM)
     .option('--durable <name>', "the engine's durable consumer", DEFAULTS.instance_id)
-    .option('--json', 'print the status as JSON')
-    .action(async (o: { nats: string; stream: string; durable: string; json?: boolean }) => {
+    .option('--json <file>', `write the status as JSON ${JSON_HELP}`)
+    .action(async (o: { nats: string; stream: string; durable: string; json?: string }) => {
       const nc = await connectNats(o.nats, 'violet status');
       try {
         const s = await feedStatus(nc, o.stream, o.durable);
-        process.stdout.write(o.json ? `${JSON.stringify(s, null, 2)}\n` : statusText(s));
+        if (o.json !== undefined) writeJson(o.json, s);
+        if (o.json !== STDOUT) process.stdout.write(statusText(s));
       } finally {
         await nc.close();
       }

@@ -1,7 +1,7 @@
 // `violet study <name>`: the studies on recorded trades (docs/studies.md).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { type Command, InvalidArgumentError } from 'commander';
 import { isClickHouseUrl } from '../journal/clickhouse.js';
@@ -18,6 +18,8 @@ import { runRegime } from '../studies/regime/index.js';
 import { runSizing } from '../studies/sizing/index.js';
 import { CheckFailed, UsageError } from './errors.js';
 import { exportTable } from './journal.js';
+import { JSON_HELP } from './options.js';
+import { jsonOnStdout, writeJson, writeOut } from './output.js';
 
 interface CommonOptions {
   trades?: string;
@@ -83,11 +85,6 @@ async function localDecisions(journal: string): Promise<{ path: string; done(): 
   }
 }
 
-function write(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
-}
-
 export function fraction(v: string): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number >= 0');
@@ -106,10 +103,10 @@ async function study(
     await load(db, source(o), parseMap(o.map));
     if (cleanFirst) await createCleanTrades(db.conn);
     const r = await run(db);
-    if (o.json !== undefined) write(o.json, `${JSON.stringify(r.json, null, 2)}\n`);
-    if (o.md !== undefined) write(o.md, r.markdown);
-    if (o.charts !== undefined) for (const c of r.charts) write(join(o.charts, c.name), c.svg);
-    process.stdout.write(r.markdown);
+    if (o.json !== undefined) writeJson(o.json, r.json);
+    if (o.md !== undefined) writeOut(o.md, r.markdown);
+    if (o.charts !== undefined) for (const c of r.charts) writeOut(join(o.charts, c.name), c.svg);
+    if (!jsonOnStdout(o)) process.stdout.write(r.markdown);
     if (r.pass === false) throw new CheckFailed(`${name}: gate failed`);
   } finally {
     db.close();
@@ -125,7 +122,7 @@ function withCommon(c: Command): Command {
     .option('--journal <journal>', 'or a journal holding them (DuckDB file or clickhouse:// URL)')
     .option('--table <name>', 'the journal table (default violet_trades)')
     .option('--map <pairs>', 'column map for other exports: old=new,old2=new2')
-    .option('--json <file>', 'write the result as JSON')
+    .option('--json <file>', `write the result as JSON ${JSON_HELP}`)
     .option('--md <file>', 'write the report as Markdown')
     .option('--charts <dir>', 'write the charts (SVG) here');
 }

@@ -59,7 +59,7 @@ describe('drift-check', () => {
       status: 'differs',
       found: '10 symbols; missing AEURUSDT; extra XUSDUSDT',
     });
-    const run = await violet(['drift-check', '--blue-source', file(drifted), '--json']);
+    const run = await violet(['drift-check', '--blue-source', file(drifted), '--json', '-']);
     expect(run.status).toBe(1);
     expect(
       JSON.parse(run.stdout).filter((r: { status: string }) => r.status === 'differs'),

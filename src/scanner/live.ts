@@ -4,6 +4,7 @@
 // venue's history so that it computes bit for bit what an archive run over the same bars
 // does (see RECOMPUTE_EVERY), and it never uses a bar that is still forming.
 
+import { retry } from '../common/retry.js';
 import { scanLine } from '../model/line.js';
 import { Scanner, type ScannerOptions } from './scanner.js';
 import { RECOMPUTE_EVERY } from './windows.js';
@@ -194,21 +195,20 @@ async function fetchAll(o: LiveOptions, from: number, to: number): Promise<Ohlcv
 }
 
 /** Retries what the venue may answer next time (rate limit, 5xx, timeout) with backoff. */
-async function withRetries<T>(o: LiveOptions, s: LiveSummary, f: () => Promise<T>): Promise<T> {
-  let wait = 1000;
-  for (;;) {
-    try {
-      return await f();
-    } catch (e) {
-      if (!o.transient(e) || o.signal.aborted) throw e;
+function withRetries<T>(o: LiveOptions, s: LiveSummary, f: () => Promise<T>): Promise<T> {
+  return retry(f, {
+    retryable: o.transient,
+    sleep: (ms) => o.clock.sleep(ms, o.signal),
+    firstMs: 1000,
+    maxMs: MAX_BACKOFF_MS,
+    signal: o.signal,
+    onRetry: (e, wait) => {
       s.retries++;
       o.log(
         'scan.live.retry',
         `venue: ${(e as Error).message.split('\n')[0]}; again in ${wait} ms`,
         { wait_ms: wait },
       );
-      await o.clock.sleep(wait, o.signal);
-      wait = Math.min(MAX_BACKOFF_MS, wait * 2);
-    }
-  }
+    },
+  });
 }

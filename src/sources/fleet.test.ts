@@ -101,7 +101,7 @@ describe('several engines sharing one stream and one ClickHouse', () => {
       expect(first.proc.exitCode, first.stderr).toBe(null);
       await sleep(300);
       engine = JSON.parse(
-        await ok(['status', '--nats', nats.url, '--durable', 'alpha', '--json']),
+        await ok(['status', '--nats', nats.url, '--durable', 'alpha', '--json', '-']),
       ).engine;
     }
     expect(engine).toMatchObject({

@@ -52,7 +52,7 @@ interface Status {
 }
 
 async function feedStatus(url: string): Promise<Status> {
-  return JSON.parse(await ok(['status', '--nats', url, '--json']));
+  return JSON.parse(await ok(['status', '--nats', url, '--json', '-']));
 }
 
 /** Waits for the engine to acknowledge `seq`: a condition, with a deadline a loaded machine meets. */

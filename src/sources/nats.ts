@@ -14,6 +14,7 @@ import {
   type NatsConnection,
   nanos,
 } from 'nats';
+import { retry } from '../common/retry.js';
 import type { CadenceValue } from '../engine/cadence.js';
 import type { ScanSource, SourceRecord } from '../engine/ports.js';
 import { PLANE_KEYS, type PlaneKey, type Planes } from '../model/index.js';
@@ -152,14 +153,21 @@ class NatsFeed implements NatsSource {
   }
 
   private async retrying<T>(f: () => Promise<T>): Promise<T | typeof ABORTED> {
-    for (;;) {
-      if (this.o.signal.aborted) return ABORTED;
-      try {
-        return await f();
-      } catch (e) {
-        if (!transient(e)) throw e;
-        await sleep(RETRY_MS);
-      }
+    const { signal } = this.o;
+    try {
+      return await retry<T | typeof ABORTED>(
+        () => (signal.aborted ? Promise.resolve(ABORTED) : f()),
+        {
+          retryable: transient,
+          sleep: (ms) => sleep(ms),
+          firstMs: RETRY_MS,
+          signal,
+        },
+      );
+    } catch (e) {
+      // A transient failure once stopped: stopped, as an abort before it would be.
+      if (signal.aborted && transient(e)) return ABORTED;
+      throw e;
     }
   }
 

@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JetStreamClient, NatsConnection, PubAck } from 'nats';
 import { CheckFailed } from '../common/errors.js';
+import { retry } from '../common/retry.js';
 import { jsonlSource } from './archive.js';
 import { ensureStream, errorText, RETRY_MS, transient } from './jetstream.js';
 
@@ -46,15 +47,14 @@ export async function publishOne(
   msgID: string,
 ): Promise<PubAck> {
   const deadline = Date.now() + PUBLISH_RETRY_MS;
-  for (;;) {
-    try {
-      return await js.publish(subject, body, { msgID, timeout: 2000 });
-    } catch (e) {
-      if (!transient(e) || Date.now() > deadline) {
-        throw new CheckFailed(`publishing ${msgID} failed: ${errorText(e)}`);
-      }
-      await sleep(RETRY_MS);
-    }
+  try {
+    return await retry(() => js.publish(subject, body, { msgID, timeout: 2000 }), {
+      retryable: (e) => transient(e) && Date.now() <= deadline,
+      sleep: (ms) => sleep(ms),
+      firstMs: RETRY_MS,
+    });
+  } catch (e) {
+    throw new CheckFailed(`publishing ${msgID} failed: ${errorText(e)}`);
   }
 }
 

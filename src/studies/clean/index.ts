@@ -4,6 +4,7 @@
 
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { barChartSvg } from '../../common/chart.js';
+import { significant } from '../../common/format.js';
 import { rows, type StudyResult } from '../db.js';
 
 const nz = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -82,7 +83,7 @@ export async function runClean(c: DuckDBConnection): Promise<StudyResult> {
     },
   };
   const f = (v: unknown) =>
-    v === null ? '—' : typeof v === 'number' ? String(Number(v.toPrecision(8))) : String(v);
+    typeof v === 'number' || v === null ? significant(v, 8, { integers: 'rounded' }) : String(v);
   const markdown = `# Recorded trades: clean
 
 | | |

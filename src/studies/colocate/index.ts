@@ -4,6 +4,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { barChartSvg } from '../../common/chart.js';
 import { UsageError } from '../../common/errors.js';
+import { percent } from '../../common/format.js';
 import { lockedJournal } from '../../journal/duckdb.js';
 import { rows, type StudyResult } from '../db.js';
 
@@ -126,7 +127,7 @@ export async function runColocate(
     colocated,
     colocated_share: share(colocated),
   };
-  const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
+  const pct = (x: number | null) => percent(x);
   const markdown = `# Co-location with the decision journal
 
 Instance ${picked}. ${trades} clean trades; in the decision universe at entry: ${inUniverse} (${pct(json.in_universe_share)}); an actuated decision on the same asset within ±${WINDOW_MS / 60_000} min: ${colocated} (${pct(json.colocated_share)}).

@@ -2,6 +2,7 @@
 // wallet utilisation percentiles, and the smallest leverage that always fits.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { barChartSvg } from '../../common/chart.js';
+import { percent } from '../../common/format.js';
 import { rows, type StudyResult } from '../db.js';
 
 export async function runMargin(
@@ -45,7 +46,7 @@ export async function runMargin(
     recommended_exchange_leverage: rec?.exchange_leverage ?? null,
     overlapping_trades: Number(ov?.n ?? 0),
   };
-  const pct = (v: unknown) => (typeof v === 'number' ? `${(v * 100).toFixed(2)}%` : '—');
+  const pct = (v: unknown) => percent(typeof v === 'number' ? v : null, 2);
   const markdown = `# Margin envelope
 
 ${json.trades} clean trades; ${json.overlapping_trades} overlap an earlier one (single slot expects 0).

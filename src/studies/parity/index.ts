@@ -3,6 +3,7 @@
 // that fits best (parameter recovery). Medians are numpy's, pearson is numpy.corrcoef's.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { barChartSvg } from '../../common/chart.js';
+import { significant } from '../../common/format.js';
 import { SIZER_V3_SHADOW, type SizerParams } from '../../kernel/params/index.js';
 import { size } from '../../kernel/sizer/index.js';
 import { binOf, VEL_DIV_BINS } from '../bins.js';
@@ -181,10 +182,7 @@ export async function runParity(
   return { json, markdown: parityMarkdown(json, opts.maxLeverage), charts, pass };
 }
 
-function f(x: number | null): string {
-  if (x === null) return '—';
-  return Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(6)));
-}
+const f = (x: number | null): string => significant(x);
 
 function parityMarkdown(
   r: {

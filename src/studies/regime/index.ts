@@ -3,8 +3,9 @@
 // how often a "bear" label is stamped while BTC trades above its MA99.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { barChartSvg } from '../../common/chart.js';
+import { percent as pct } from '../../common/format.js';
 import { rows, type StudyResult } from '../db.js';
-import { cell, pct, table } from '../markdown.js';
+import { cell, table } from '../markdown.js';
 import { quantile } from '../quantile.js';
 
 export interface GroupSummary {

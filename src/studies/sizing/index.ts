@@ -3,11 +3,12 @@
 // the upward tail (> 1.05) per vel_div bin shows where something boosted size.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { barChartSvg } from '../../common/chart.js';
+import { fixed, percent as pct } from '../../common/format.js';
 import { SIZER_V3_SHADOW } from '../../kernel/params/index.js';
 import { size } from '../../kernel/sizer/index.js';
 import { binOf, VEL_DIV_BINS } from '../bins.js';
 import { rows, type StudyResult } from '../db.js';
-import { cell, pct, table } from '../markdown.js';
+import { cell, table } from '../markdown.js';
 import { quantile } from '../quantile.js';
 
 /** The `sizing` JSON of docs/studies.md. */
@@ -100,7 +101,7 @@ export async function runSizing(
         name: 'sizing-ratio.svg',
         svg: barChartSvg(
           'leverage / base sizer: histogram (0.05 bins, last bin ≥ 3.0)',
-          centers.map((k) => (k % 4 === 0 ? (k * BAND_WIDTH).toFixed(1) : '')),
+          centers.map((k) => (k % 4 === 0 ? fixed(k * BAND_WIDTH, 1) : '')),
           centers.map((k) => counts.get(k) ?? 0),
         ),
       },
@@ -114,7 +115,7 @@ function sizingMarkdown(j: SizingJson): string {
       ? 'No mode holds ≥ 2% of trades.'
       : table(
           ['ratio center', 'share'],
-          j.bands.map((b) => [b.center.toFixed(2), pct(b.share)]),
+          j.bands.map((b) => [fixed(b.center, 2), pct(b.share)]),
         );
   const tail =
     j.tail_by_bin.length === 0

@@ -1,7 +1,9 @@
 // The shadow soak report (seed §9): counts, faithfulness to the base sizer, conviction
 // statistics, diversity, re-decision cadence and vel_div anomalies of a journaled run,
 // with the pass/fail checks an operator signs off on. Pure: rows in, plain JSON out.
+import { NONE, percent as pct, significant } from '../../common/format.js';
 import type { DecisionRow } from '../../journal/schema.js';
+
 import type { SizerParams } from '../../kernel/params/index.js';
 import { size } from '../../kernel/sizer/index.js';
 import { quantile } from '../quantile.js';
@@ -400,15 +402,10 @@ export function soakReport(input: SoakInput): SoakReport {
 type Cell = string | number | boolean | null;
 
 function fmt(x: Cell): string {
-  if (x === null) return '—';
+  if (x === null) return NONE;
   if (typeof x === 'boolean') return x ? 'yes' : 'no';
   if (typeof x === 'string') return x.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
-  if (Number.isInteger(x)) return String(x);
-  return String(Number(x.toPrecision(6)));
-}
-
-function pct(x: number | null): string {
-  return x === null ? '—' : `${(x * 100).toFixed(1)}%`;
+  return significant(x);
 }
 
 function table(head: readonly string[], rows: readonly (readonly Cell[])[]): string {
