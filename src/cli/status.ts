@@ -1,6 +1,7 @@
 // `violet status`: the live feed as the engine sees it: its consumer's lag, what waits for an
 // acknowledgement, the stream's last scan and its age, and each plane's age.
 import type { Command } from 'commander';
+import { systemClock } from '../engine/clock.js';
 import { DEFAULTS } from '../engine/config.js';
 import { PLANE_KEYS } from '../model/index.js';
 import { connectNats, DEFAULT_STREAM } from '../sources/jetstream.js';
@@ -9,7 +10,8 @@ import { table } from './table.js';
 
 const age = (ms: number | null) => (ms === null ? '' : `${(ms / 1000).toFixed(1)} s ago`);
 
-function statusText(s: FeedStatus): string {
+/** `now`: wall ms, for the engine's uptime. */
+function statusText(s: FeedStatus, now: number): string {
   const st = s.stream_state;
   const lines = [
     st === null
@@ -27,7 +29,7 @@ function statusText(s: FeedStatus): string {
   else {
     const st = (e.status ?? {}) as Record<string, unknown>;
     lines.push(
-      `engine: pid ${e.pid} on ${e.host}, up ${((Date.now() - e.since_ms) / 1000).toFixed(0)} s, reported ${age(e.renewed_age_ms)}`,
+      `engine: pid ${e.pid} on ${e.host}, up ${((now - e.since_ms) / 1000).toFixed(0)} s, reported ${age(e.renewed_age_ms)}`,
     );
     if (e.status !== null && e.status !== undefined) {
       lines.push(
@@ -58,8 +60,10 @@ export function registerStatus(program: Command): void {
     .action(async (o: { nats: string; stream: string; durable: string; json?: boolean }) => {
       const nc = await connectNats(o.nats, 'violet status');
       try {
-        const s = await feedStatus(nc, o.stream, o.durable);
-        process.stdout.write(o.json ? `${JSON.stringify(s, null, 2)}\n` : statusText(s));
+        const s = await feedStatus(nc, o.stream, o.durable, systemClock);
+        process.stdout.write(
+          o.json ? `${JSON.stringify(s, null, 2)}\n` : statusText(s, systemClock.now()),
+        );
       } finally {
         await nc.close();
       }
