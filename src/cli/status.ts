@@ -1,6 +1,7 @@
 // `violet status`: the live feed as the engine sees it: its consumer's lag, what waits for an
 // acknowledgement, the stream's last scan and its age, and each plane's age.
 import type { Command } from 'commander';
+import { systemClock } from '../engine/clock.js';
 import { DEFAULTS } from '../engine/config.js';
 import { PLANE_KEYS } from '../model/index.js';
 import { connectNats, DEFAULT_STREAM } from '../sources/jetstream.js';
@@ -11,7 +12,8 @@ import { table } from './table.js';
 
 const age = (ms: number | null) => (ms === null ? '' : `${(ms / 1000).toFixed(1)} s ago`);
 
-function statusText(s: FeedStatus): string {
+/** `now`: wall ms, for the engine's uptime. */
+function statusText(s: FeedStatus, now: number): string {
   const st = s.stream_state;
   const lines = [
     st === null
@@ -29,7 +31,7 @@ function statusText(s: FeedStatus): string {
   else {
     const st = (e.status ?? {}) as Record<string, unknown>;
     lines.push(
-      `engine: pid ${e.pid} on ${e.host}, up ${((Date.now() - e.since_ms) / 1000).toFixed(0)} s, reported ${age(e.renewed_age_ms)}`,
+      `engine: pid ${e.pid} on ${e.host}, up ${((now - e.since_ms) / 1000).toFixed(0)} s, reported ${age(e.renewed_age_ms)}`,
     );
     if (e.status !== null && e.status !== undefined) {
       lines.push(
@@ -60,9 +62,9 @@ export function registerStatus(program: Command): void {
     .action(async (o: { nats: string; stream: string; durable: string; json?: string }) => {
       const nc = await connectNats(o.nats, 'violet status');
       try {
-        const s = await feedStatus(nc, o.stream, o.durable);
+        const s = await feedStatus(nc, o.stream, o.durable, systemClock);
         if (o.json !== undefined) writeJson(o.json, s);
-        if (o.json !== STDOUT) process.stdout.write(statusText(s));
+        if (o.json !== STDOUT) process.stdout.write(statusText(s, systemClock.now()));
       } finally {
         await nc.close();
       }

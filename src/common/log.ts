@@ -1,6 +1,7 @@
 // Operational logs on stderr: a human line each (text, the default), or one JSON object per
 // line (json) with a timestamp, a level, an event name and the event's fields, for log
 // shippers. Reports and results go to stdout and files, never here.
+import { systemClock } from '../engine/clock.js';
 
 export const LOG_FORMATS = ['text', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
@@ -17,7 +18,8 @@ export class Log {
     readonly format: LogFormat,
     private readonly context: LogFields = {},
     private readonly out: (line: string) => void = (line) => process.stderr.write(line),
-    private readonly now: () => number = Date.now,
+    /** The JSON lines' `ts` (wall ms). */
+    private readonly now: () => number = () => systemClock.now(),
   ) {}
 
   /** The same log with fields added to every line (an instance, a source). */

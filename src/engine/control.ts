@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { UsageError } from '../common/errors.js';
 import { parseCadenceWrite } from './cadence.js';
+import { systemClock, type WallClock } from './clock.js';
 import type { Reactor } from './reactor.js';
 
 export interface ControlServer {
@@ -55,6 +56,7 @@ export async function startControl(
   port: number,
   token: string | null,
   status: (instance: string) => unknown,
+  timers: WallClock = systemClock,
 ): Promise<ControlServer> {
   /** The instances served: read per request (the map fills once the run has its reactors). */
   const instances = () => [...reactors.keys()];
@@ -145,7 +147,7 @@ export async function startControl(
       e.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     socket.on('data', () => {});
-    setTimeout(() => socket.destroy(), 10_000).unref();
+    timers.after(10_000, () => socket.destroy(), { unref: true });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>

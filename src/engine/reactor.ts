@@ -5,7 +5,7 @@ import { setImmediate as yieldLoop } from 'node:timers/promises';
 import { type Planes, parseScanLine, type Scan } from '../model/index.js';
 import type { CadenceAction, CadenceChange, CadencePlane, Quantum } from './cadence.js';
 import { quantumText, sameQuantum } from './cadence.js';
-import type { Clock, ReplayClock } from './clock.js';
+import { type Clock, type ReplayClock, systemClock, type WallClock } from './clock.js';
 import type { DecisionEngine } from './decision.js';
 import { withPlanes } from './planes.js';
 import type { Execution, Fills, Journal, ScanSource } from './ports.js';
@@ -80,6 +80,8 @@ export interface ReactorOptions {
   readonly tickMs?: number;
   /** Where actuated decisions become orders (backtest: the mock exchange); none in shadow. */
   readonly execution?: Execution | null;
+  /** Wall time and timers: the tick, --rate pacing, scan ages, the audit trail's at_ms. */
+  readonly wall?: WallClock;
 }
 
 export class Reactor {
@@ -106,6 +108,7 @@ export class Reactor {
   private replayed: AuditedChange[] = [];
   private stopping = false;
   private sourceName = '';
+  /** The last audit_seq given: the journal's highest for this instance when the run began. */
   private auditSeq = 0;
   private lastAcceptedAt: number | null = null;
 
@@ -117,6 +120,7 @@ export class Reactor {
   private readonly ratePerSec: number;
   private readonly tickMs: number;
   private readonly exchange: Execution | null;
+  private readonly wall: WallClock;
 
   constructor(o: ReactorOptions) {
     this.engine = o.engine;
@@ -127,11 +131,20 @@ export class Reactor {
     this.ratePerSec = o.ratePerSec ?? 0;
     this.tickMs = o.tickMs ?? 0;
     this.exchange = o.execution ?? null;
+    this.wall = o.wall ?? systemClock;
   }
 
   /** Wall milliseconds since the last scan was accepted (null: none yet). */
   lastScanAgeMs(): number | null {
-    return this.lastAcceptedAt === null ? null : Date.now() - this.lastAcceptedAt;
+    return this.lastAcceptedAt === null ? null : this.wall.now() - this.lastAcceptedAt;
+  }
+
+  /**
+   * Audited changes are numbered on from `lastSeq`, the highest audit_seq the journal holds
+   * for this instance: audit_seq is the instance's own sequence, so reruns never reuse one.
+   */
+  auditAfter(lastSeq: number): void {
+    this.auditSeq = lastSeq;
   }
 
   /** Ends the run after the scan in hand: no further scan is read, the journal is flushed. */
@@ -174,12 +187,10 @@ export class Reactor {
         continue;
       }
       const change = this.cadence.set(cmd.action, cmd.quantum, cmd.who);
-      const atMs = Date.now();
-      this.auditSeq++;
       this.writer.write(CONTROL_AUDIT, {
         instance_id: this.engine.config.instance_id,
-        audit_seq: atMs * 1000 + (this.auditSeq % 1000),
-        at_ms: atMs,
+        audit_seq: ++this.auditSeq,
+        at_ms: this.wall.now(),
         at_scan: this.stats.lastScanNumber,
         who: cmd.who,
         action: cmd.action,
@@ -257,7 +268,7 @@ export class Reactor {
     this.stats.accepted++;
     this.stats.lastScanNumber = scan.scan_number;
     this.stats.lastScanTs = scan.ts;
-    this.lastAcceptedAt = Date.now();
+    this.lastAcceptedAt = this.wall.now();
     const universe = this.engine.observe(scan);
     if (universe !== null) {
       this.writer.write(UNIVERSE, {
@@ -321,16 +332,16 @@ export class Reactor {
   }
 
   async run(source: ScanSource): Promise<RunStats> {
-    const started = Date.now();
+    const started = this.wall.now();
     this.sourceName = basename(source.name);
     // Twice the history depth, so a few rejected records among them still leave it full.
     const warm = (await source.warmup?.(2 * this.engine.history.depth)) ?? [];
     for (const r of warm) this.warm(r.text);
-    const timer = this.tickMs > 0 ? setInterval(() => this.tick(), this.tickMs) : null;
+    const timer = this.tickMs > 0 ? this.wall.every(this.tickMs, () => this.tick()) : null;
     try {
       return await this.replay(source, started);
     } finally {
-      if (timer !== null) clearInterval(timer);
+      timer?.cancel();
     }
   }
 
@@ -359,8 +370,9 @@ export class Reactor {
           sinceYield = 0;
           this.hooks.onProgress?.(this.stats, source.bytes === null ? null : bytes);
           if (this.ratePerSec > 0) {
-            const ahead = (this.stats.records * 1000) / this.ratePerSec - (Date.now() - started);
-            if (ahead > 1) await new Promise((res) => setTimeout(res, ahead));
+            const ahead =
+              (this.stats.records * 1000) / this.ratePerSec - (this.wall.now() - started);
+            if (ahead > 1) await this.wall.sleep(ahead);
             else await yieldLoop();
           } else await yieldLoop();
         }

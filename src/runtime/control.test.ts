@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import type { RunStats } from '../engine/reactor.js';
 import { BIN, REPO, violet } from '../test-support/cli.js';
 import {
   exportJsonl,
@@ -88,7 +90,11 @@ describe('cadence control plane over HTTP', () => {
       headers: { authorization: 'Bearer nope' },
     });
     expect(wrong.status).toBe(401);
-    await new Promise((r) => setTimeout(r, 500));
+    // Once scans are under way (a change before the first scan has no scan to follow).
+    const scanning = async () =>
+      ((await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as RunStats)
+        .lastScanNumber !== null;
+    while (!(await scanning())) await sleep(20);
     const ok = await fetch(url, {
       method: 'PUT',
       body,
@@ -167,7 +173,10 @@ describe('a rerun after SIGINT', () => {
     expect(after.length).toBe(Math.floor((FIRST_SCAN + 2999 - s) / 3));
     expect(after.every((n, i) => n === s + 3 * (i + 1))).toBe(true);
     const audit = await exportJsonl(journal, 'violet_control_audit', join(dir, 'a.jsonl'));
-    expect(audit.map((a) => [a.at_scan, a.new_value])).toEqual([[s, 'every 3 scans']]);
+    // One row, numbered 1 (the journal's first): the rerun re-applied it without a second.
+    expect(audit.map((a) => [a.audit_seq, a.at_scan, a.new_value])).toEqual([
+      [1, s, 'every 3 scans'],
+    ]);
   });
 });
 

@@ -11,7 +11,7 @@ import {
   type Quantum,
   quantumText,
 } from '../engine/cadence.js';
-import { LiveClock, ReplayClock } from '../engine/clock.js';
+import { ReplayClock, systemClock, type WallClock } from '../engine/clock.js';
 import type { EngineConfig } from '../engine/config.js';
 import { type ControlServer, startControl } from '../engine/control.js';
 import { DecisionEngine } from '../engine/decision.js';
@@ -43,6 +43,8 @@ export interface RunOptions {
   readonly ratePerSec?: number;
   /** `scan`: time is scan time (replay); `wall`: time is wall time (live-like shadowing). */
   readonly clock?: 'scan' | 'wall';
+  /** Wall time and timers (default: the system's); a test passes a VirtualClock. */
+  readonly wallClock?: WallClock;
   readonly control?: { port: number; token: string | null };
   readonly hooks?: ReactorHooks;
   readonly onControl?: (server: ControlServer) => void;
@@ -118,6 +120,22 @@ async function auditedChanges(w: JournalWriter, instance: string): Promise<Audit
   }));
 }
 
+/**
+ * The highest audit_seq the journal holds for an instance (0: none), from which this run
+ * numbers its own changes. If the journal cannot be read when the run starts, the run's
+ * start time (wall ms) × 1000 instead: above every number given before, since numbers grow
+ * by one a change and changes come far slower than one a microsecond, so the rows it spools
+ * meanwhile neither collide with nor sort before those the journal holds.
+ */
+async function lastAuditSeq(w: JournalWriter, instance: string, wall: WallClock): Promise<number> {
+  const sink = await w.connected();
+  if (sink === null) return wall.now() * 1000;
+  const [row] = await sink.query(
+    `SELECT max(audit_seq) AS last FROM ${sink.from(CONTROL_AUDIT)} WHERE instance_id = ${quote(instance)}`,
+  );
+  return Number(row?.last ?? 0);
+}
+
 /** Drains the journal's other spools that hold segments and that no process holds. */
 async function drainLeftovers(journal: string, own: string): Promise<void> {
   for (const dir of spoolDirsOf(journal)) {
@@ -160,10 +178,17 @@ export async function runInstances(o: RunOptions): Promise<ShadowResult[]> {
   // The control port first: a port in use refuses the run before anything touches the disk.
   const byId = new Map<string, Reactor>();
   let statusOf: ((id: string) => InstanceStatus) | null = null;
+  const wallClock = o.wallClock ?? systemClock;
   const control =
     o.control === undefined
       ? null
-      : await startControl(byId, o.control.port, o.control.token, (id) => statusOf?.(id) ?? null);
+      : await startControl(
+          byId,
+          o.control.port,
+          o.control.token,
+          (id) => statusOf?.(id) ?? null,
+          wallClock,
+        );
   let writer: JournalWriter;
   try {
     writer = journalWriter(o.journal, ids);
@@ -204,7 +229,7 @@ export async function runInstances(o: RunOptions): Promise<ShadowResult[]> {
         engine: engines[k] as DecisionEngine,
         journal: writer,
         cadence: new CadencePlane(inst.config.cadence),
-        clock: wall ? new LiveClock() : new ReplayClock(),
+        clock: wall ? wallClock : new ReplayClock(),
         hooks: chainHooks(
           { onSnapshot: snapshot('snapshot', id), onReport: snapshot('report', id) },
           o.hooks,
@@ -213,10 +238,12 @@ export async function runInstances(o: RunOptions): Promise<ShadowResult[]> {
         ratePerSec: o.ratePerSec ?? 0,
         tickMs: wall ? 1000 : 0,
         execution: inst.exchange ?? null,
+        wall: wallClock,
       });
     });
     for (const [k, r] of reactors.entries()) {
       r.replayChanges(await auditedChanges(writer, ids[k] as string));
+      r.auditAfter(await lastAuditSeq(writer, ids[k] as string, wallClock));
     }
     const stopAll = () => {
       for (const r of reactors) r.stopAfterScan();

@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import type { JetStreamClient, KV } from 'nats';
 import { UsageError } from '../common/errors.js';
 import { processAlive } from '../common/process.js';
+import { systemClock, type WallClock } from '../engine/clock.js';
 import { errorText } from './jetstream.js';
 
 export const LEASE_BUCKET = 'violet_leases';
@@ -53,9 +54,10 @@ export async function takeLease(
   onEvent: (line: string) => void,
   onLost: (why: string) => void,
   describe: () => unknown = () => null,
+  clock: WallClock = systemClock,
 ): Promise<Lease> {
   const kv: KV = await js.views.kv(LEASE_BUCKET, { history: 1, ttl: LEASE_TTL_MS });
-  const me: Holder = { host: hostname(), pid: process.pid, since_ms: Date.now() };
+  const me: Holder = { host: hostname(), pid: process.pid, since_ms: clock.now() };
   let body = JSON.stringify(me);
   let revision = 0;
   for (let attempt = 0; revision === 0; attempt++) {
@@ -114,12 +116,11 @@ export async function takeLease(
       );
     }
   };
-  const timer = setInterval(() => void renew(), RENEW_MS);
-  timer.unref();
+  const timer = clock.every(RENEW_MS, () => void renew(), { unref: true });
   return {
     key,
     async release() {
-      clearInterval(timer);
+      timer.cancel();
       if (lost) return;
       await kv.delete(key, { previousSeq: revision }).catch(() => {});
     },

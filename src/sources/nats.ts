@@ -4,7 +4,6 @@
 // sequence once and in order (a gap is read back from the stream itself), and acknowledges
 // only what the reactor has spooled (`commit`). A redelivery of what it already handed over
 // comes marked `redelivered`, so the reactor skips it: nothing skipped, nothing decided twice.
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AckPolicy,
   type ConsumerInfo,
@@ -16,6 +15,7 @@ import {
 } from 'nats';
 import { retry } from '../common/retry.js';
 import type { CadenceValue } from '../engine/cadence.js';
+import { systemClock, type WallClock } from '../engine/clock.js';
 import type { ScanSource, SourceRecord } from '../engine/ports.js';
 import { PLANE_KEYS, type PlaneKey, type Planes } from '../model/index.js';
 import { watchCadence } from './cadence-plane.js';
@@ -38,6 +38,8 @@ const PULL_MESSAGES = 512;
 /** A pull request's life; also the client's back-off when it cannot re-pull after a reconnect. */
 const PULL_EXPIRES_MS = 5000;
 const IDLE_POLL_MS = 500;
+/** How long closing waits for the last acknowledgements, and for the lease's release. */
+const CLOSE_WAIT_MS = 2000;
 
 const text = new TextDecoder();
 /** What a read retried through an outage returns once the run is stopping. */
@@ -81,6 +83,8 @@ export interface NatsSourceOptions {
   readonly planeMaxAgeMs?: Readonly<Record<PlaneKey, number | null>>;
   /** The engine's status, stored with each lease renewal for `violet status`. */
   readonly describe?: () => unknown;
+  /** Wall time and timers: idle exit, idle polls, plane ages, retries, the lease (default: the system's). */
+  readonly clock?: WallClock;
 }
 
 export interface NatsSource extends ScanSource {
@@ -96,7 +100,7 @@ class NatsFeed implements NatsSource {
   private wake: (() => void) | null = null;
   private readonly unacked = new Map<SourceRecord, JsMsg>();
   private nextSeq: number;
-  private lastArrival = Date.now();
+  private lastArrival: number;
   private stalled = false;
 
   constructor(
@@ -106,9 +110,11 @@ class NatsFeed implements NatsSource {
     private readonly lease: Lease,
     private readonly o: NatsSourceOptions,
     readonly resumeSeq: number,
+    private readonly clock: WallClock,
   ) {
     this.name = o.stream;
     this.nextSeq = resumeSeq;
+    this.lastArrival = clock.now();
   }
 
   private readonly stale = new Set<PlaneKey>();
@@ -159,7 +165,7 @@ class NatsFeed implements NatsSource {
         () => (signal.aborted ? Promise.resolve(ABORTED) : f()),
         {
           retryable: transient,
-          sleep: (ms) => sleep(ms),
+          sleep: (ms) => this.clock.sleep(ms),
           firstMs: RETRY_MS,
           signal,
         },
@@ -211,7 +217,7 @@ class NatsFeed implements NatsSource {
 
   private arrive(m: JsMsg): void {
     this.queue.push(m);
-    this.lastArrival = Date.now();
+    this.lastArrival = this.clock.now();
     this.wake?.();
   }
 
@@ -219,12 +225,12 @@ class NatsFeed implements NatsSource {
     if (this.queue.length > 0 || this.o.signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
-        clearTimeout(timer);
+        timer.cancel();
         this.o.signal.removeEventListener('abort', done);
         this.wake = null;
         resolve();
       };
-      const timer = setTimeout(done, ms);
+      const timer = this.clock.after(ms, done);
       this.wake = done;
       this.o.signal.addEventListener('abort', done);
     });
@@ -269,7 +275,7 @@ class NatsFeed implements NatsSource {
   /** --idle-exit: nothing arrived for that long, and nothing waits in the stream. */
   private idleEnds(waiting: number | null): boolean {
     const limit = this.o.idleExitMs;
-    return limit !== null && (waiting ?? 0) === 0 && Date.now() - this.lastArrival >= limit;
+    return limit !== null && (waiting ?? 0) === 0 && this.clock.now() - this.lastArrival >= limit;
   }
 
   async *batches(): AsyncIterable<readonly SourceRecord[]> {
@@ -326,15 +332,31 @@ class NatsFeed implements NatsSource {
     this.cadence?.stop();
     this.unacked.clear();
     // The last acknowledgements reach the server before the connection goes.
-    await Promise.race([this.nc.flush().catch(() => {}), sleep(2000, undefined, { ref: false })]);
-    await Promise.race([this.lease.release(), sleep(2000, undefined, { ref: false })]);
+    const flushed = this.nc.flush().catch(() => {});
+    await this.atMost(CLOSE_WAIT_MS, flushed);
+    await this.atMost(CLOSE_WAIT_MS, this.lease.release());
     await this.nc.close();
+  }
+
+  /** `p`, or nothing once `ms` have passed (the timer does not hold the process). */
+  private async atMost(ms: number, p: Promise<void>): Promise<void> {
+    let expire = () => {};
+    const expiry = new Promise<void>((resolve) => {
+      expire = resolve;
+    });
+    const timer = this.clock.after(ms, () => expire(), { unref: true });
+    try {
+      await Promise.race([p, expiry]);
+    } finally {
+      timer.cancel();
+    }
   }
 }
 
 /** Connects, creates the stream and the durable consumer when missing, loads the planes. */
 export async function natsSource(o: NatsSourceOptions): Promise<NatsSource> {
   const nc = await connectNats(o.url, `violet shadow ${o.durable}`, o.onEvent);
+  const clock = o.clock ?? systemClock;
   let lease: Lease | null = null;
   try {
     const jsm = await nc.jetstreamManager();
@@ -346,11 +368,12 @@ export async function natsSource(o: NatsSourceOptions): Promise<NatsSource> {
       o.onEvent,
       (why) => (o.onLeaseLost ?? o.onEvent)(why),
       o.describe,
+      clock,
     );
     const info = await ensureConsumer(jsm, o.stream, o.durable, o.subject);
-    const watch = await watchPlanes(nc.jetstream(), o.onEvent);
+    const watch = await watchPlanes(nc.jetstream(), o.onEvent, clock);
     const resume = Math.max(info.ack_floor.stream_seq + 1, stream.state.first_seq);
-    return new NatsFeed(nc, jsm, watch, lease, o, resume);
+    return new NatsFeed(nc, jsm, watch, lease, o, resume, clock);
   } catch (e) {
     await lease?.release();
     await nc.close();

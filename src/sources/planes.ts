@@ -2,6 +2,7 @@
 // (`esof`, `acb`, `mc_status`, `posture`), each value the JSON of the Scan field of that
 // name. The engine watches it; `violet planes set` writes it; `violet status` reads its ages.
 import type { JetStreamClient, KV, KvEntry } from 'nats';
+import { type Clock, systemClock } from '../engine/clock.js';
 import {
   isPlaneKey,
   NO_PLANES,
@@ -35,15 +36,19 @@ function bucket(js: JetStreamClient): Promise<KV> {
 export interface PlaneWatch {
   /** The latest value of every plane (null: none, deleted, or invalid). */
   current(): Planes;
-  /** Milliseconds since each plane was written (null: never, or deleted). */
+  /** Milliseconds since each plane was written, on the watch's clock (null: never, or deleted). */
   ages(): Record<PlaneKey, number | null>;
   stop(): void;
 }
 
-/** Watches the bucket (created when missing); resolves once the stored values are loaded. */
+/**
+ * Watches the bucket (created when missing); resolves once the stored values are loaded.
+ * A plane's age is `clock`'s now less the time the server stored it.
+ */
 export async function watchPlanes(
   js: JetStreamClient,
   onEvent: (line: string) => void,
+  clock: Clock = systemClock,
 ): Promise<PlaneWatch> {
   const kv = await bucket(js);
   let planes: Planes = NO_PLANES;
@@ -66,7 +71,7 @@ export async function watchPlanes(
   };
   const watcher = await watchLoaded(kv, undefined, apply);
   const ages = () => {
-    const now = Date.now();
+    const now = clock.now();
     return Object.fromEntries(
       PLANE_KEYS.map((k) => {
         const at = written.get(k);

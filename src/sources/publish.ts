@@ -1,10 +1,10 @@
 // Publishing a JSON Lines archive onto the live feed's stream, one line per message, as is.
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { JetStreamClient, NatsConnection, PubAck } from 'nats';
 import { CheckFailed } from '../common/errors.js';
 import { retry } from '../common/retry.js';
+import { systemClock, type WallClock } from '../engine/clock.js';
 import { jsonlSource } from './archive.js';
 import { ensureStream, errorText, RETRY_MS, transient } from './jetstream.js';
 
@@ -17,6 +17,8 @@ export interface PublishOptions {
   /** Lines per second; 0 = as fast as the server acknowledges. */
   readonly rate: number;
   readonly onProgress?: (bytes: number, lines: number) => void;
+  /** Wall time and waiting: --rate pacing, retries, the summary's seconds (default: the system's). */
+  readonly clock?: WallClock;
 }
 
 export interface PublishSummary {
@@ -45,12 +47,13 @@ export async function publishOne(
   subject: string,
   body: string,
   msgID: string,
+  clock: WallClock = systemClock,
 ): Promise<PubAck> {
-  const deadline = Date.now() + PUBLISH_RETRY_MS;
+  const deadline = clock.now() + PUBLISH_RETRY_MS;
   try {
     return await retry(() => js.publish(subject, body, { msgID, timeout: 2000 }), {
-      retryable: (e) => transient(e) && Date.now() <= deadline,
-      sleep: (ms) => sleep(ms),
+      retryable: (e) => transient(e) && clock.now() <= deadline,
+      sleep: (ms) => clock.sleep(ms),
       firstMs: RETRY_MS,
     });
   } catch (e) {
@@ -66,7 +69,8 @@ export async function publishArchive(
   await ensureStream(await nc.jetstreamManager(), o.stream, o.subject);
   const js = nc.jetstream();
   const file = basename(o.file);
-  const started = Date.now();
+  const clock = o.clock ?? systemClock;
+  const started = clock.now();
   let lines = 0;
   let duplicates = 0;
   let bytes = 0;
@@ -74,7 +78,7 @@ export async function publishArchive(
   let last: number | null = null;
   for await (const batch of jsonlSource(o.file).batches()) {
     for (const r of batch) {
-      const ack = await publishOne(js, o.subject, r.text, msgId(file, r.seq, r.text));
+      const ack = await publishOne(js, o.subject, r.text, msgId(file, r.seq, r.text), clock);
       lines++;
       bytes += Buffer.byteLength(r.text) + 1;
       if (ack.duplicate) duplicates++;
@@ -84,8 +88,8 @@ export async function publishArchive(
       }
       o.onProgress?.(bytes, lines);
       if (o.rate > 0) {
-        const ahead = (lines * 1000) / o.rate - (Date.now() - started);
-        if (ahead > 1) await sleep(ahead);
+        const ahead = (lines * 1000) / o.rate - (clock.now() - started);
+        if (ahead > 1) await clock.sleep(ahead);
       }
     }
   }
@@ -97,6 +101,6 @@ export async function publishArchive(
     duplicates,
     first_seq: first,
     last_seq: last,
-    seconds: (Date.now() - started) / 1000,
+    seconds: (clock.now() - started) / 1000,
   };
 }

@@ -1,5 +1,6 @@
 // The live feed's state for `violet status`: the stream, the engine's consumer, the planes.
 import type { NatsConnection } from 'nats';
+import { type Clock, systemClock } from '../engine/clock.js';
 import type { PlaneKey } from '../model/index.js';
 import { notFound } from './jetstream.js';
 import { type Holder, LEASE_BUCKET, leaseKey, parseHolder } from './lease.js';
@@ -34,18 +35,20 @@ async function engineOf(
   nc: NatsConnection,
   stream: string,
   durable: string,
+  clock: Clock,
 ): Promise<FeedStatus['engine']> {
   const kv = await nc.jetstream().views.kv(LEASE_BUCKET, { bindOnly: true });
   const e = await kv.get(leaseKey(stream, durable)).catch(() => null);
   if (e === null || e.operation !== 'PUT') return null;
   const h = parseHolder(e.value);
-  return h === null ? null : { ...h, renewed_age_ms: Date.now() - e.created.getTime() };
+  return h === null ? null : { ...h, renewed_age_ms: clock.now() - e.created.getTime() };
 }
 
 export async function feedStatus(
   nc: NatsConnection,
   stream: string,
   durable: string,
+  clock: Clock = systemClock,
 ): Promise<FeedStatus> {
   const jsm = await nc.jetstreamManager();
   const orNull = (e: unknown) => {
@@ -55,11 +58,11 @@ export async function feedStatus(
   const si = await jsm.streams.info(stream).catch(orNull);
   const ci = si === null ? null : await jsm.consumers.info(stream, durable).catch(orNull);
   const stored = await readPlanes(nc.jetstream());
-  const engine = await engineOf(nc, stream, durable).catch((e: unknown) => {
+  const engine = await engineOf(nc, stream, durable, clock).catch((e: unknown) => {
     if (notFound(e)) return null;
     throw e;
   });
-  const now = Date.now();
+  const now = clock.now();
   const planes = Object.fromEntries(
     Object.entries(stored).map(([k, p]) => [
       k,
