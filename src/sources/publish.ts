@@ -2,7 +2,8 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { JetStreamClient, NatsConnection, PubAck } from 'nats';
+import { type JetStreamClient, jetstream, jetstreamManager, type PubAck } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { CheckFailed } from '../common/errors.js';
 import { retry } from '../common/retry.js';
 import { jsonlSource } from './archive.js';
@@ -63,8 +64,8 @@ export async function publishArchive(
   nc: NatsConnection,
   o: PublishOptions,
 ): Promise<PublishSummary> {
-  await ensureStream(await nc.jetstreamManager(), o.stream, o.subject);
-  const js = nc.jetstream();
+  await ensureStream(await jetstreamManager(nc), o.stream, o.subject);
+  const js = jetstream(nc);
   const file = basename(o.file);
   const started = Date.now();
   let lines = 0;
