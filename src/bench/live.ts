@@ -289,15 +289,22 @@ async function latency(nats: NatsServer, ch: ClickHouseServer, m: number, seed: 
     say(`publishing ${m} scans at ${RATE} scans/s`);
     await publish(WARMUP, WARMUP + m);
     const all = WARMUP + m;
+    // Generous: a stalled pull or a slow flush shows in the figures rather than ending the run.
     await until(
       () =>
         failure !== null ||
         (visibleAt.length >= all &&
           sent.every((s) => ackedAt.has(s.seq)) &&
           probes.every((p) => probeAt.has(p.seq))),
-      10_000,
+      60_000,
       'the last scans and probes',
-    );
+    ).catch((e: unknown) => {
+      const journaled = sent.filter((s) => ackedAt.has(s.seq)).length;
+      const received = probes.filter((p) => probeAt.has(p.seq)).length;
+      throw new Error(
+        `${(e as Error).message} (journaled ${journaled}, visible ${visibleAt.length} of ${all}; probes received ${received} of ${probes.length})`,
+      );
+    });
     await bare.close();
   } finally {
     stop.abort();
