@@ -1,4 +1,5 @@
 // `violet planes set`: one plane value into the live feed's plane bucket.
+import { jetstream } from '@nats-io/jetstream';
 import type { Command } from 'commander';
 import { isPlaneKey, PLANE_KEYS } from '../model/index.js';
 import { CADENCE_BUCKET, setCadence } from '../sources/cadence-plane.js';
@@ -26,7 +27,7 @@ export function registerPlanes(program: Command): void {
         if (o.instance === undefined) throw new UsageError('cadence: give --instance ID');
         const nc = await connectNats(o.nats, 'violet planes');
         try {
-          const r = await setCadence(nc.jetstream(), o.instance, json);
+          const r = await setCadence(jetstream(nc), o.instance, json);
           if (!r.ok) throw new UsageError(r.reason);
           process.stdout.write(
             `cadence of ${o.instance} = ${r.value.value} (revision ${r.value.revision})\n`,
@@ -41,7 +42,7 @@ export function registerPlanes(program: Command): void {
       if (o.instance !== undefined) throw new UsageError('--instance applies to cadence only');
       const nc = await connectNats(o.nats, 'violet planes');
       try {
-        const r = await setPlane(nc.jetstream(), key, json);
+        const r = await setPlane(jetstream(nc), key, json);
         if (!r.ok) throw new UsageError(r.reason);
         process.stdout.write(`${key} = ${r.value.value} (revision ${r.value.revision})\n`);
       } finally {

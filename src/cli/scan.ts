@@ -3,6 +3,7 @@
 import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { type Command, InvalidArgumentError } from 'commander';
 import { fixed } from '../common/format.js';
 import { LOG_FORMATS, Log, parseLogFormat, setProcessLogFormat } from '../common/log.js';
@@ -258,9 +259,9 @@ export async function liveScanCommand(o: LiveScanOptions): Promise<void> {
     stop.abort();
   });
   try {
-    const jsm = await nc.jetstreamManager();
+    const jsm = await jetstreamManager(nc);
     await ensureStream(jsm, o.stream, o.subject);
-    const js = nc.jetstream();
+    const js = jetstream(nc);
     const summary = await runLive({
       symbols: [...symbols].sort(),
       intervalMs,
@@ -276,7 +277,9 @@ export async function liveScanCommand(o: LiveScanOptions): Promise<void> {
         async lastScanNumber() {
           let data: Uint8Array;
           try {
-            data = (await jsm.streams.getMessage(o.stream, { last_by_subj: o.subject })).data;
+            const m = await jsm.streams.getMessage(o.stream, { last_by_subj: o.subject });
+            if (m === null) return null;
+            data = m.data;
           } catch (e) {
             if (notFound(e)) return null;
             throw e;
@@ -302,6 +305,7 @@ export async function liveScanCommand(o: LiveScanOptions): Promise<void> {
             let scan: { scan_number?: unknown; prices?: unknown };
             try {
               const m = await jsm.streams.getMessage(o.stream, { seq });
+              if (m === null) continue; // deleted
               scan = JSON.parse(new TextDecoder().decode(m.data));
             } catch (e) {
               if (notFound(e)) continue; // deleted

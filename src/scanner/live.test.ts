@@ -5,7 +5,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connect } from 'nats';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Child, killChildren, REPO, violet, violetChild } from '../test-support/cli.js';
 import { tempDir } from '../test-support/journal.js';
@@ -41,13 +42,12 @@ function name(venue: string, symbol: string): string {
 async function streamScans(url: string): Promise<string[]> {
   const nc = await connect({ servers: url });
   try {
-    const jsm = await nc.jetstreamManager();
+    const jsm = await jetstreamManager(nc);
     const info = await jsm.streams.info('VIOLET_SCANS');
     const out: string[] = [];
     for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-      out.push(
-        new TextDecoder().decode((await jsm.streams.getMessage('VIOLET_SCANS', { seq })).data),
-      );
+      const m = await jsm.streams.getMessage('VIOLET_SCANS', { seq });
+      if (m !== null) out.push(new TextDecoder().decode(m.data));
     }
     return out;
   } finally {

@@ -4,10 +4,11 @@
 // watches its key and applies a change between scans, audited in violet_control_audit
 // like a control-endpoint write (who: `kv:REVISION`). `violet planes set cadence JSON
 // --instance ID` writes it.
-import type { JetStreamClient, KV, KvEntry } from 'nats';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { KV, KvEntry } from '@nats-io/kv';
 import { ACTIONS, type CadenceValue, parseQuantum } from '../engine/cadence.js';
 import { asObj, guard, type Result, rejectUnknown } from '../model/index.js';
-import { watchLoaded } from './jetstream.js';
+import { kvBucket, watchLoaded } from './jetstream.js';
 
 export const CADENCE_BUCKET = 'violet_cadence';
 
@@ -33,7 +34,7 @@ export function parseCadenceValue(json: string): Result<CadenceValue> {
 }
 
 function bucket(js: JetStreamClient): Promise<KV> {
-  return js.views.kv(CADENCE_BUCKET, { history: 1 });
+  return kvBucket(js, CADENCE_BUCKET, { history: 1 });
 }
 
 /** Writes an instance's cadence (checked); the value stored is canonical JSON. */

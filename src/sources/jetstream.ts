@@ -2,16 +2,20 @@
 // the scan stream, which errors are a server restart (worth another try), and watching a
 // key-value bucket.
 import {
-  connect,
-  ErrorCode,
+  JetStreamApiError,
+  type JetStreamClient,
   type JetStreamManager,
-  type KV,
-  type KvEntry,
-  type NatsConnection,
-  NatsError,
   StorageType,
   type StreamInfo,
-} from 'nats';
+} from '@nats-io/jetstream';
+import { type KV, type KvEntry, Kvm, type KvOptions } from '@nats-io/kv';
+import {
+  ConnectionError,
+  connect,
+  type NatsConnection,
+  RequestError,
+  TimeoutError,
+} from '@nats-io/transport-node';
 import { CheckFailed, UsageError } from '../common/errors.js';
 
 export const DEFAULT_STREAM = 'VIOLET_SCANS';
@@ -24,18 +28,16 @@ export function errorText(e: unknown): string {
 }
 
 export function notFound(e: unknown): boolean {
-  return e instanceof NatsError && e.api_error?.code === 404;
+  return e instanceof JetStreamApiError && e.status === 404;
 }
 
 /** What a server restart looks like from here: worth another try. */
 export function transient(e: unknown): boolean {
-  if (!(e instanceof NatsError)) return false;
-  if (e.api_error?.code === 503) return true;
-  return (
-    e.code === ErrorCode.Timeout ||
-    e.code === ErrorCode.NoResponders ||
-    e.code === ErrorCode.Disconnect ||
-    e.code === ErrorCode.ConnectionRefused
+  if (e instanceof JetStreamApiError) return e.status === 503;
+  // No responders on the API subject (JetStream not up yet after a restart) comes wrapped.
+  const cause = e instanceof Error ? e.cause : undefined;
+  return [e, cause].some(
+    (x) => x instanceof TimeoutError || x instanceof RequestError || x instanceof ConnectionError,
   );
 }
 
@@ -53,7 +55,7 @@ export async function connectNats(
   }
   void (async () => {
     for await (const s of nc.status()) {
-      if (s.type === 'disconnect' || s.type === 'reconnect') onEvent(`nats ${s.type}: ${s.data}`);
+      if (s.type === 'disconnect' || s.type === 'reconnect') onEvent(`nats ${s.type}: ${s.server}`);
     }
   })();
   return nc;
@@ -93,13 +95,7 @@ export async function watchLoaded(
   const ready = new Promise<void>((resolve) => {
     loaded = resolve;
   });
-  let initialized = false;
-  const watcher = await kv.watch({
-    ...(key === undefined ? {} : { key }),
-    initializedFn: () => {
-      initialized = true;
-    },
-  });
+  const watcher = await kv.watch(key === undefined ? {} : { key });
   void (async () => {
     for await (const e of watcher) {
       apply(e);
@@ -107,7 +103,23 @@ export async function watchLoaded(
       if (e.delta === 0) loaded();
     }
   })();
-  if (initialized && watcher.getReceived() === 0) loaded();
+  // Nothing stored when the watch began: nothing to wait for (a later write is a change).
+  const stored = key === undefined ? (await kv.status()).values > 0 : (await kv.get(key)) !== null;
+  if (!stored) loaded();
   await ready;
   return { stop: () => watcher.stop() };
+}
+
+/** A key-value bucket, created when missing. */
+export function kvBucket(
+  js: JetStreamClient,
+  name: string,
+  opts: Partial<KvOptions> = {},
+): Promise<KV> {
+  return new Kvm(js).create(name, opts);
+}
+
+/** A key-value bucket bound, not created: reading a missing one fails as not found. */
+export function kvBound(js: JetStreamClient, name: string): Promise<KV> {
+  return new Kvm(js).open(name);
 }

@@ -6,11 +6,12 @@
 // on this host is taken over at once (its pid is gone); one from another host frees itself
 // after the TTL.
 import { hostname } from 'node:os';
-import type { JetStreamClient, KV } from 'nats';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
 import { UsageError } from '../common/errors.js';
 import { processAlive } from '../common/process.js';
 import { systemClock, type WallClock } from '../engine/clock.js';
-import { errorText } from './jetstream.js';
+import { errorText, kvBucket } from './jetstream.js';
 
 export const LEASE_BUCKET = 'violet_leases';
 export const LEASE_TTL_MS = 15_000;
@@ -56,7 +57,7 @@ export async function takeLease(
   describe: () => unknown = () => null,
   clock: WallClock = systemClock,
 ): Promise<Lease> {
-  const kv: KV = await js.views.kv(LEASE_BUCKET, { history: 1, ttl: LEASE_TTL_MS });
+  const kv: KV = await kvBucket(js, LEASE_BUCKET, { history: 1, ttl: LEASE_TTL_MS });
   const me: Holder = { host: hostname(), pid: process.pid, since_ms: clock.now() };
   let body = JSON.stringify(me);
   let revision = 0;

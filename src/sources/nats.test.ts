@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { jetstream } from '@nats-io/jetstream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../engine/clock.js';
 import { parseConfig } from '../engine/config.js';
@@ -295,7 +296,7 @@ describe('plane staleness', () => {
     const config = parsed.value;
     const nc = await connectNats(server.url, 'plane staleness test');
     try {
-      const js = nc.jetstream();
+      const js = jetstream(nc);
       const setPosture = async () => {
         expect((await setPlane(js, 'posture', '"HIBERNATE"')).ok).toBe(true);
         return (await readPlanes(js)).posture?.written_ms as number;

@@ -10,9 +10,10 @@ import {
   DeliverPolicy,
   type JetStreamManager,
   type JsMsg,
-  type NatsConnection,
-  nanos,
-} from 'nats';
+  jetstream,
+  jetstreamManager,
+} from '@nats-io/jetstream';
+import { type NatsConnection, nanos } from '@nats-io/transport-node';
 import { retry } from '../common/retry.js';
 import type { CadenceValue } from '../engine/cadence.js';
 import { systemClock, type WallClock } from '../engine/clock.js';
@@ -122,7 +123,7 @@ class NatsFeed implements NatsSource {
 
   async watchCadence(apply: (value: CadenceValue, who: string) => void): Promise<void> {
     this.cadence = await watchCadence(
-      this.nc.jetstream(),
+      jetstream(this.nc),
       this.o.instance ?? this.o.durable,
       apply,
       this.o.onEvent,
@@ -279,7 +280,7 @@ class NatsFeed implements NatsSource {
   }
 
   async *batches(): AsyncIterable<readonly SourceRecord[]> {
-    const consumer = await this.nc.jetstream().consumers.get(this.o.stream, this.o.durable);
+    const consumer = await jetstream(this.nc).consumers.get(this.o.stream, this.o.durable);
     const pull = () =>
       consumer.consume({
         max_messages: PULL_MESSAGES,
@@ -359,10 +360,10 @@ export async function natsSource(o: NatsSourceOptions): Promise<NatsSource> {
   const clock = o.clock ?? systemClock;
   let lease: Lease | null = null;
   try {
-    const jsm = await nc.jetstreamManager();
+    const jsm = await jetstreamManager(nc);
     const stream = await ensureStream(jsm, o.stream, o.subject);
     lease = await takeLease(
-      nc.jetstream(),
+      jetstream(nc),
       leaseKey(o.stream, o.durable),
       `durable consumer ${o.durable} of ${o.stream}`,
       o.onEvent,
@@ -371,7 +372,7 @@ export async function natsSource(o: NatsSourceOptions): Promise<NatsSource> {
       clock,
     );
     const info = await ensureConsumer(jsm, o.stream, o.durable, o.subject);
-    const watch = await watchPlanes(nc.jetstream(), o.onEvent, clock);
+    const watch = await watchPlanes(jetstream(nc), o.onEvent, clock);
     const resume = Math.max(info.ack_floor.stream_seq + 1, stream.state.first_seq);
     return new NatsFeed(nc, jsm, watch, lease, o, resume, clock);
   } catch (e) {

@@ -1,7 +1,8 @@
 // The plane bucket (issue 6 §2): a JetStream key-value bucket with one key per plane
 // (`esof`, `acb`, `mc_status`, `posture`), each value the JSON of the Scan field of that
 // name. The engine watches it; `violet planes set` writes it; `violet status` reads its ages.
-import type { JetStreamClient, KV, KvEntry } from 'nats';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { KV, KvEntry } from '@nats-io/kv';
 import { type Clock, systemClock } from '../engine/clock.js';
 import {
   isPlaneKey,
@@ -12,7 +13,7 @@ import {
   parsePlane,
   type Result,
 } from '../model/index.js';
-import { watchLoaded } from './jetstream.js';
+import { kvBound, kvBucket, watchLoaded } from './jetstream.js';
 
 export const PLANES_BUCKET = 'violet_planes';
 
@@ -30,7 +31,7 @@ export function decodePlane<K extends PlaneKey>(key: K, json: string): Result<Pl
 }
 
 function bucket(js: JetStreamClient): Promise<KV> {
-  return js.views.kv(PLANES_BUCKET, { history: 1 });
+  return kvBucket(js, PLANES_BUCKET, { history: 1 });
 }
 
 export interface PlaneWatch {
@@ -111,7 +112,7 @@ export async function readPlanes(
     PlaneState | null
   >;
   // Bound, not created: a missing bucket reads as no values.
-  const kv = await js.views.kv(PLANES_BUCKET, { bindOnly: true });
+  const kv = await kvBound(js, PLANES_BUCKET);
   for (const k of PLANE_KEYS) {
     const e = await kv.get(k);
     if (e === null || e.operation !== 'PUT') continue;

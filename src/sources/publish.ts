@@ -1,7 +1,8 @@
 // Publishing a JSON Lines archive onto the live feed's stream, one line per message, as is.
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import type { JetStreamClient, NatsConnection, PubAck } from 'nats';
+import { type JetStreamClient, jetstream, jetstreamManager, type PubAck } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { CheckFailed } from '../common/errors.js';
 import { retry } from '../common/retry.js';
 import { systemClock, type WallClock } from '../engine/clock.js';
@@ -66,8 +67,8 @@ export async function publishArchive(
   nc: NatsConnection,
   o: PublishOptions,
 ): Promise<PublishSummary> {
-  await ensureStream(await nc.jetstreamManager(), o.stream, o.subject);
-  const js = nc.jetstream();
+  await ensureStream(await jetstreamManager(nc), o.stream, o.subject);
+  const js = jetstream(nc);
   const file = basename(o.file);
   const clock = o.clock ?? systemClock;
   const started = clock.now();

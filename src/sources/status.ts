@@ -1,8 +1,9 @@
 // The live feed's state for `violet status`: the stream, the engine's consumer, the planes.
-import type { NatsConnection } from 'nats';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { type Clock, systemClock } from '../engine/clock.js';
 import type { PlaneKey } from '../model/index.js';
-import { notFound } from './jetstream.js';
+import { kvBound, notFound } from './jetstream.js';
 import { type Holder, LEASE_BUCKET, leaseKey, parseHolder } from './lease.js';
 import { type PlaneState, readPlanes } from './planes.js';
 
@@ -37,7 +38,7 @@ async function engineOf(
   durable: string,
   clock: Clock,
 ): Promise<FeedStatus['engine']> {
-  const kv = await nc.jetstream().views.kv(LEASE_BUCKET, { bindOnly: true });
+  const kv = await kvBound(jetstream(nc), LEASE_BUCKET);
   const e = await kv.get(leaseKey(stream, durable)).catch(() => null);
   if (e === null || e.operation !== 'PUT') return null;
   const h = parseHolder(e.value);
@@ -50,14 +51,14 @@ export async function feedStatus(
   durable: string,
   clock: Clock = systemClock,
 ): Promise<FeedStatus> {
-  const jsm = await nc.jetstreamManager();
+  const jsm = await jetstreamManager(nc);
   const orNull = (e: unknown) => {
     if (notFound(e)) return null;
     throw e;
   };
   const si = await jsm.streams.info(stream).catch(orNull);
   const ci = si === null ? null : await jsm.consumers.info(stream, durable).catch(orNull);
-  const stored = await readPlanes(nc.jetstream());
+  const stored = await readPlanes(jetstream(nc));
   const engine = await engineOf(nc, stream, durable, clock).catch((e: unknown) => {
     if (notFound(e)) return null;
     throw e;
