@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../test-support/journal.js';
 import { DuckDbJournal } from './duckdb.js';
-import { UNIVERSE } from './schema.js';
+import { REJECTS, UNIVERSE } from './schema.js';
 import { JournalConflict, type SegmentScans } from './sink.js';
 import { Spool } from './spool.js';
 
@@ -95,7 +95,7 @@ describe('DuckDB journal inserts', () => {
     db.close();
   });
 
-  it('hands the scans of the rows it wrote with each sealed segment, and none for rows without', async () => {
+  it('hands the scans of the rows it wrote with each sealed segment, none of rows without', async () => {
     const dir = tempDir('violet-spool-scans-');
     const s = new Spool(join(dir, 'spool'));
     s.append('violet_universe', row('a', 7));
@@ -113,12 +113,53 @@ describe('DuckDB journal inserts', () => {
         ['b', { min: 11, max: 11 }],
       ]),
     );
+    // Written here, but no row carries a scan: an empty map, not none.
     expect(o?.table).toBe('other');
-    expect(o?.scans).toBeUndefined();
+    expect(o?.scans).toEqual(new Map());
     s.close();
     // Segments found on disk by a later spool carry none: they are compared in full.
     const again = new Spool(join(dir, 'spool'));
     expect(again.segments().map((x) => x.scans)).toEqual([undefined, undefined]);
     again.close();
+  });
+
+  it('tries a segment it wrote of a table not keyed by scan at once, the primary key guarding', async () => {
+    const dir = tempDir('violet-duckdb-rejects-');
+    const db = await DuckDbJournal.open(join(dir, 'j.duckdb'));
+    let n = 0;
+    const segment = (rows: object[], written: boolean) => {
+      const path = join(dir, `seg-${n++}.jsonl`);
+      writeFileSync(path, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
+      return db.insertFile(REJECTS, path, written ? new Map() : undefined);
+    };
+    const reject = (seq: number, reason = 'vel_div: not a number') => ({
+      instance_id: 'a',
+      source: 'day.jsonl',
+      source_seq: seq,
+      scan_number: null,
+      reason,
+      raw: '{}',
+    });
+    const rows = async () =>
+      (await db.query('SELECT source_seq, reason FROM violet_rejects ORDER BY source_seq')).map(
+        (r) => [r.source_seq, r.reason],
+      );
+    await segment([reject(1), reject(2)], true);
+    // The same rows again (a rerun), written here or found on disk: nothing changes.
+    await segment([reject(1), reject(2)], true);
+    await segment([reject(2)], false);
+    // A held key among new ones: the one INSERT is refused whole, the full comparison
+    // skips the held row and takes the new one.
+    await segment([reject(2), reject(3)], true);
+    expect(await rows()).toEqual([
+      [1, 'vel_div: not a number'],
+      [2, 'vel_div: not a number'],
+      [3, 'vel_div: not a number'],
+    ]);
+    // A different row under a held key is refused, whichever way it came.
+    await expect(segment([reject(3, 'other'), reject(4)], true)).rejects.toThrow(JournalConflict);
+    await expect(segment([reject(3, 'other')], false)).rejects.toThrow(JournalConflict);
+    expect((await rows()).length).toBe(3);
+    db.close();
   });
 });

@@ -91,11 +91,13 @@ export class DuckDbJournal implements JournalSink {
   }
 
   /**
-   * A segment whose rows all lie past the scans their instances hold (`scans`, from the
-   * spool) holds no key the journal has: one plain INSERT. Any other is checked in one
-   * transaction: read into a temporary table, refused if any of its rows differs from one
-   * the journal holds under the same key, else inserted (rows already there, the same, are
-   * skipped).
+   * A segment this process wrote (`scans` given, by the spool) goes in with one plain INSERT
+   * when it can hold no key the journal has: in a table keyed by instance and scan, when all
+   * its scans lie past those its instances hold; in any other table, tried at once, as the
+   * primary key refuses a held key and the INSERT, one statement, then inserts nothing. Any
+   * other segment (or one refused so) is checked in one transaction: read into a temporary
+   * table, refused if any of its rows differs from one the journal holds under the same key,
+   * else inserted (rows already there, the same, are skipped).
    */
   async insertFile(t: TableSpec, path: string, scans?: SegmentScans): Promise<void> {
     const cols = t.columns.map((c) => c.name).join(', ');
@@ -142,9 +144,9 @@ export class DuckDbJournal implements JournalSink {
     }
   }
 
-  /** True when `t` is keyed by instance and scan and every scan in `scans` lies past those held. */
+  /** False when `t` is keyed by instance and scan and a scan in `scans` is not past those held. */
   private async allNew(t: TableSpec, scans: SegmentScans): Promise<boolean> {
-    if (!t.key.includes('instance_id') || !t.key.includes('scan_number')) return false;
+    if (!t.key.includes('instance_id') || !t.key.includes('scan_number')) return true;
     for (const [instance, r] of scans) {
       const k = `${t.name}\0${instance}`;
       let held = this.heldScan.get(k);

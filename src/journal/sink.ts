@@ -16,7 +16,8 @@ export interface Selection {
 
 /**
  * The scan numbers a segment holds, per instance (its rows that carry both): what the spool
- * saw as it wrote them. A sink may skip looking for held keys when every one is new.
+ * saw as it wrote them, given only for a segment written by this process. A sink may skip
+ * looking for held keys when every one is new.
  */
 export type SegmentScans = ReadonlyMap<string, { readonly min: number; readonly max: number }>;
 

@@ -64,7 +64,10 @@ export interface Segment {
   readonly table: string;
   readonly path: string;
   readonly rows: number;
-  /** Scan numbers per instance, for a segment written by this process (not one found on disk). */
+  /**
+   * Scan numbers per instance of the rows that carry both: present exactly for a segment
+   * this process wrote (not one found on disk), empty when no row carries a scan number.
+   */
   readonly scans?: ReadonlyMap<string, { min: number; max: number }>;
 }
 
@@ -73,8 +76,6 @@ interface Open {
   path: string;
   rows: number;
   scans: Map<string, { min: number; max: number }>;
-  /** Rows without an instance and a scan number: then the segment carries no `scans`. */
-  unscanned: number;
 }
 
 function countLines(path: string): number {
@@ -89,7 +90,6 @@ export class Spool {
   private readonly buffers = new Map<string, string[]>();
   /** Scan numbers per instance of the rows buffered, by table (see `Segment.scans`). */
   private readonly bufferedScans = new Map<string, Map<string, { min: number; max: number }>>();
-  private readonly bufferedUnscanned = new Map<string, number>();
   private sealed: Segment[] = [];
   private next: number;
   private inMemory = 0;
@@ -138,7 +138,7 @@ export class Spool {
         if (scan < r.min) r.min = scan;
         if (scan > r.max) r.max = scan;
       }
-    } else this.bufferedUnscanned.set(table, (this.bufferedUnscanned.get(table) ?? 0) + 1);
+    }
   }
 
   /**
@@ -169,7 +169,7 @@ export class Spool {
       let o = this.open.get(table);
       if (o === undefined) {
         const path = join(this.dir, `${String(this.next++).padStart(12, '0')}.${table}.jsonl`);
-        o = { fd: openSync(path, 'a'), path, rows: 0, scans: new Map(), unscanned: 0 };
+        o = { fd: openSync(path, 'a'), path, rows: 0, scans: new Map() };
         this.open.set(table, o);
       }
       writeSync(o.fd, `${b.join('\n')}\n`);
@@ -184,8 +184,6 @@ export class Spool {
         }
       }
       this.bufferedScans.get(table)?.clear();
-      o.unscanned += this.bufferedUnscanned.get(table) ?? 0;
-      this.bufferedUnscanned.delete(table);
     }
     this.inMemory = 0;
     if (durable) for (const o of this.open.values()) fsyncSync(o.fd);
@@ -198,13 +196,7 @@ export class Spool {
     for (const [table, o] of this.open) {
       closeSync(o.fd);
       const seq = Number(SEGMENT.exec(o.path.slice(this.dir.length + 1))?.[1]);
-      done.push({
-        seq,
-        table,
-        path: o.path,
-        rows: o.rows,
-        ...(o.unscanned === 0 ? { scans: o.scans } : {}),
-      });
+      done.push({ seq, table, path: o.path, rows: o.rows, scans: o.scans });
     }
     this.open.clear();
     this.sealed = [...this.sealed, ...done].sort((a, b) => a.seq - b.seq);
