@@ -66,6 +66,11 @@ export function lockedJournal(e: unknown, path: string): unknown {
   );
 }
 
+/** A table keyed by instance and scan: its new rows can be told by their scan numbers. */
+function scanKeyed(t: TableSpec): boolean {
+  return t.key.includes('instance_id') && t.key.includes('scan_number');
+}
+
 export class DuckDbJournal implements JournalSink {
   readonly kind = 'duckdb';
   /**
@@ -109,7 +114,7 @@ export class DuckDbJournal implements JournalSink {
         this.held(t, scans);
         return;
       } catch (e) {
-        // A key held after all (the journal changed under us): forget, and check it fully.
+        // A key held after all (a rerun, or the journal changed meanwhile): check it fully.
         if (!/constraint/i.test((e as Error).message)) throw e;
         this.forget(t);
       }
@@ -146,7 +151,7 @@ export class DuckDbJournal implements JournalSink {
 
   /** False when `t` is keyed by instance and scan and a scan in `scans` is not past those held. */
   private async allNew(t: TableSpec, scans: SegmentScans): Promise<boolean> {
-    if (!t.key.includes('instance_id') || !t.key.includes('scan_number')) return true;
+    if (!scanKeyed(t)) return true;
     for (const [instance, r] of scans) {
       const k = `${t.name}\0${instance}`;
       let held = this.heldScan.get(k);
@@ -164,7 +169,7 @@ export class DuckDbJournal implements JournalSink {
   }
 
   private held(t: TableSpec, scans: SegmentScans): void {
-    if (!t.key.includes('instance_id') || !t.key.includes('scan_number')) return;
+    if (!scanKeyed(t)) return;
     for (const [instance, r] of scans) {
       const k = `${t.name}\0${instance}`;
       const held = this.heldScan.get(k);
