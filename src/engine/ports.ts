@@ -2,7 +2,7 @@
 // and an execution venue. Adapters implement them (sources/, journal/, the mock exchange
 // here, a venue tomorrow); the reactor depends on nothing else of theirs.
 
-import type { Planes, Scan } from '../model/index.js';
+import type { Planes, Result, Scan } from '../model/index.js';
 import type { CadenceValue } from './cadence.js';
 import type { DecisionRow, LegRow, OrderEventRow, TableSpec, TradeRow } from './rows.js';
 
@@ -11,9 +11,18 @@ import type { DecisionRow, LegRow, OrderEventRow, TableSpec, TradeRow } from './
 export interface SourceRecord {
   /** Position in the source (1-based line number for an archive, stream sequence live). */
   readonly seq: number;
+  /**
+   * The record as received. A source that hands records over `parsed` may leave it empty
+   * only for an accepted scan numbered above every scan before it in the source (one the
+   * engine cannot refuse, so it never stores the text).
+   */
   readonly text: string;
   /** A live feed delivering this record again (after a restart or a lost ack). */
   readonly redelivered?: boolean;
+  /** Already parsed and checked by the source (`parseScanLine`'s result), e.g. off-thread. */
+  readonly parsed?: Result<Scan>;
+  /** Characters of the record in its source, line end included (default: text + 1). */
+  readonly size?: number;
 }
 
 export interface ScanSource {

@@ -2,13 +2,13 @@
 // commands queue up and apply between scans; cadence decides which actions run on a scan.
 import { basename } from 'node:path';
 import { setImmediate as yieldLoop } from 'node:timers/promises';
-import { type Planes, parseScanLine, type Scan } from '../model/index.js';
+import { type Planes, parseScanLine, type Result, type Scan } from '../model/index.js';
 import type { CadenceAction, CadenceChange, CadencePlane, Quantum } from './cadence.js';
 import { quantumText, sameQuantum } from './cadence.js';
 import { type Clock, type ReplayClock, systemClock, type WallClock } from './clock.js';
 import type { DecisionEngine } from './decision.js';
 import { withPlanes } from './planes.js';
-import type { Execution, Fills, Journal, ScanSource } from './ports.js';
+import type { Execution, Fills, Journal, ScanSource, SourceRecord } from './ports.js';
 import {
   CONTROL_AUDIT,
   DECISIONS,
@@ -242,11 +242,13 @@ export class Reactor {
     this.writer.flushInBackground((ok) => this.flushed(ok, upTo));
   }
 
-  private handle(seq: number, text: string, redelivered: boolean, planes: Planes | null): void {
+  private handle(r: SourceRecord, planes: Planes | null): void {
+    const { seq, text } = r;
+    const redelivered = r.redelivered === true;
     this.stats.records++;
     // A row refused by the journal for good stops the run before it decides any further.
     if (this.writer.conflict !== null) throw this.writer.conflict;
-    const parsed = parseScanLine(text);
+    const parsed: Result<Scan> = r.parsed ?? parseScanLine(text);
     if (!parsed.ok) {
       this.reject(seq, text, parsed.reason, null);
       return;
@@ -351,16 +353,16 @@ export class Reactor {
     for await (const batch of source.batches()) {
       const planes = source.planes?.() ?? null;
       if (source.commit !== undefined) {
-        for (const r of batch) this.handle(r.seq, r.text, r.redelivered === true, planes);
+        for (const r of batch) this.handle(r, planes);
         this.writer.sync();
         await source.commit(batch);
         this.hooks.onProgress?.(this.stats, null);
         continue;
       }
       for (const r of batch) {
-        bytes += r.text.length + 1;
+        bytes += r.size ?? r.text.length + 1;
         try {
-          this.handle(r.seq, r.text, r.redelivered === true, planes);
+          this.handle(r, planes);
         } catch (e) {
           this.stats.errors++;
           throw e;

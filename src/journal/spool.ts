@@ -4,7 +4,9 @@
 // as RowBinary encoded from it) with idempotent inserts, and deleted only after the sink
 // committed them, so a crash or an outage loses nothing and a retry duplicates nothing.
 import {
+  close,
   closeSync,
+  fsync,
   fsyncSync,
   mkdirSync,
   openSync,
@@ -16,6 +18,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { UsageError } from '../common/errors.js';
 import { processAlive } from '../common/process.js';
@@ -69,6 +72,8 @@ export interface Segment {
    * this process wrote (not one found on disk), empty when no row carries a scan number.
    */
   readonly scans?: ReadonlyMap<string, { min: number; max: number }>;
+  /** Settles once the segment is on disk for good (its fsync, run off the thread). */
+  readonly durable?: Promise<void>;
 }
 
 interface Open {
@@ -189,14 +194,29 @@ export class Spool {
     if (durable) for (const o of this.open.values()) fsyncSync(o.fd);
   }
 
-  /** Syncs durably and closes the open segments, which become ready to drain. */
-  seal(): void {
-    this.sync(true);
+  /**
+   * Writes the buffered rows and closes the open segments, which become ready to drain.
+   * `now`: fsync before returning. Otherwise the fsync runs on libuv's threads (the engine's
+   * thread goes on deciding) and a drain waits for it (`Segment.durable`) before the sink
+   * may commit the segment and it may be deleted.
+   */
+  seal(now = false): void {
+    this.sync(now);
     const done: Segment[] = [];
     for (const [table, o] of this.open) {
-      closeSync(o.fd);
       const seq = Number(SEGMENT.exec(o.path.slice(this.dir.length + 1))?.[1]);
-      done.push({ seq, table, path: o.path, rows: o.rows, scans: o.scans });
+      const seg = { seq, table, path: o.path, rows: o.rows, scans: o.scans };
+      if (now) {
+        closeSync(o.fd);
+        done.push(seg);
+        continue;
+      }
+      const durable = new Promise<void>((resolve, reject) => {
+        fsync(o.fd, (e) => close(o.fd, () => (e === null ? resolve() : reject(e))));
+      });
+      // A failed fsync is reported by the drain that waits for it, not as an unhandled rejection.
+      durable.catch(() => {});
+      done.push({ ...seg, durable });
     }
     this.open.clear();
     this.sealed = [...this.sealed, ...done].sort((a, b) => a.seq - b.seq);
@@ -228,17 +248,19 @@ export class Spool {
     this.seal();
     let drained = 0;
     for (const seg of [...this.sealed]) {
+      await seg.durable;
       await commit(seg);
       if (!this.sealed.includes(seg)) continue; // set aside by `commit`
-      this.release(seg);
+      await unlink(seg.path);
+      this.sealed = this.sealed.filter((s) => s !== seg);
       drained += seg.rows;
     }
     return drained;
   }
 
-  /** Seals the open segments and lets another process take the spool. */
+  /** Seals the open segments (on disk before it returns) and lets another process take the spool. */
   close(): void {
-    this.seal();
+    this.seal(true);
     if (this.lock === null) return;
     try {
       if (Number(readFileSync(this.lock, 'utf8').trim()) === process.pid) unlinkSync(this.lock);

@@ -1,7 +1,7 @@
 // Scan sources: a .jsonl or .parquet archive, or the synthetic market on the fly.
 import { existsSync } from 'node:fs';
 import type { ScanSource, SourceRecord } from '../engine/ports.js';
-import { jsonlSource } from './archive.js';
+import { replaySource } from './archive.js';
 import { parquetProblem, parquetSource } from './parquet.js';
 import { type SyntheticOptions, scanLine, syntheticScans } from './synthetic/index.js';
 
@@ -10,7 +10,7 @@ export type { ScanSource, SourceRecord } from '../engine/ports.js';
 /** The archive at `path`, or an error message for the user. */
 export async function archiveSource(path: string): Promise<ScanSource | string> {
   if (!existsSync(path)) return `no such scan archive: ${path}`;
-  if (path.endsWith('.jsonl')) return jsonlSource(path);
+  if (path.endsWith('.jsonl')) return replaySource(path);
   if (path.endsWith('.parquet')) return (await parquetProblem(path)) ?? parquetSource(path);
   return 'scan archive must be .jsonl or .parquet';
 }
