@@ -21,18 +21,59 @@ import { type DecisionRow, decisionRow } from './rows.js';
 const STABLES: ReadonlySet<string> = new Set(STABLECOIN_SYMBOLS);
 const DIRECTION: Direction = 'SHORT';
 
+/**
+ * What a scan's symbol list means to the engine, worked out once per list: the positions of
+ * the symbols it decides on (stablecoins left out), that universe, and BTC's position.
+ */
+interface Universe {
+  readonly symbols: readonly string[];
+  readonly kept: readonly number[];
+  readonly names: readonly string[];
+  /** The names space-separated, as the universe table records them. */
+  readonly text: string;
+  readonly btc: number;
+}
+
+function universeOf(symbols: readonly string[]): Universe {
+  const kept: number[] = [];
+  for (let i = 0; i < symbols.length; i++) if (!STABLES.has(symbols[i] as string)) kept.push(i);
+  const names = kept.map((i) => symbols[i] as string);
+  return { symbols, kept, names, text: names.join(' '), btc: symbols.indexOf('BTCUSDT') };
+}
+
+/** The same symbols in the same order (a list is usually the very one of the scan before). */
+function sameSymbols(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+const NO_EXCLUSIONS: ReadonlySet<string> = new Set();
+
 export class DecisionEngine {
   readonly history: PriceHistory;
   readonly configHash: string;
   private seq = 0;
   private readonly obScratch: number[] = [];
-  private readonly universe: string[] = [];
   private lastUniverse: string | null = null;
+  private prices: Universe = universeOf([]);
+  private book: Universe = universeOf([]);
 
   constructor(readonly config: EngineConfig) {
     const k = config.kernel;
     this.history = new PriceHistory(Math.max(k.selector.irp_lookback, k.dc.dc_lookback) + 1);
     this.configHash = configHash(config);
+  }
+
+  private pricesOf(symbols: readonly string[]): Universe {
+    if (!sameSymbols(this.prices.symbols, symbols)) this.prices = universeOf(symbols);
+    return this.prices;
+  }
+
+  private bookOf(symbols: readonly string[]): Universe {
+    if (!sameSymbols(this.book.symbols, symbols)) this.book = universeOf(symbols);
+    return this.book;
   }
 
   /**
@@ -41,29 +82,26 @@ export class DecisionEngine {
    */
   observe(scan: Scan): string | null {
     this.seq++;
-    let universe = '';
-    for (let i = 0; i < scan.symbols.length; i++) {
-      const s = scan.symbols[i] as string;
-      if (STABLES.has(s)) continue;
-      this.history.push(s, scan.prices[i] as number, this.seq);
-      universe = universe === '' ? s : `${universe} ${s}`;
+    const u = this.pricesOf(scan.symbols);
+    for (const i of u.kept) {
+      this.history.push(u.symbols[i] as string, scan.prices[i] as number, this.seq);
     }
-    if (universe === this.lastUniverse) return null;
-    this.lastUniverse = universe;
-    return universe;
+    if (u.text === this.lastUniverse) return null;
+    this.lastUniverse = u.text;
+    return u.text;
   }
 
   /** Decides on the scan last observed, sizing against `capital`. */
   decide(scan: Scan, slotState: string, capital: number): DecisionRow {
     const c = this.config;
     const k = c.kernel;
-    const universe = this.universe;
-    universe.length = 0;
-    for (const s of scan.symbols) if (!STABLES.has(s)) universe.push(s);
+    const u = this.pricesOf(scan.symbols);
+    const universe = u.names;
+    // The universe holds no stablecoin already: nothing further to exclude.
     const pick = selectAsset(
       universe,
       (s) => this.history.window(s),
-      STABLES,
+      NO_EXCLUSIONS,
       DIRECTION,
       k.selector,
     );
@@ -71,9 +109,7 @@ export class DecisionEngine {
     const regime = regimeLane(scan.acb, scan.w750_velocity, scan.mc_status, k.regime);
     const imb = this.obScratch;
     imb.length = 0;
-    for (let i = 0; i < scan.obSymbols.length; i++) {
-      if (!STABLES.has(scan.obSymbols[i] as string)) imb.push(scan.obImbalance[i] as number);
-    }
+    for (const i of this.bookOf(scan.obSymbols).kept) imb.push(scan.obImbalance[i] as number);
     const ob = obLane(imb, DIRECTION, k.ob);
     const esof = esofLane(scan.esof, scan.ts, k.esof);
     const posture = postureOf(scan);
@@ -106,7 +142,7 @@ export class DecisionEngine {
     const reason = pick === null ? 'NO_CANDIDATE' : composed.reason;
     const leverage = actuated ? composed.leverage : null;
     const notional = actuated ? composed.notional : null;
-    const btcIndex = scan.symbols.indexOf('BTCUSDT');
+    const btcIndex = u.btc;
     return decisionRow({
       instance_id: c.instance_id,
       scan_number: scan.scan_number,

@@ -1,16 +1,15 @@
 // Scan archive replay: JSON Lines, one scan per line, read as a stream in large chunks
 // (flat memory, no per-line event overhead).
-// Replay parses and checks the lines on a second thread (`parse-worker.ts`) while the
-// engine decides on this one: the JSON parse costs about as much as the decision itself,
-// and a machine has more than one core. Scans cross over packed in numbers
-// (`model/scan-codec.ts`), in order, a few batches ahead at most.
-import { createReadStream, existsSync, statSync } from 'node:fs';
+// Replay reads the archive as bytes: a line of the archive's usual layout is matched
+// against the layout of the lines before it (`model/scan-template.ts`) and only its values
+// are read, with no JSON objects built and no text decoded; any other line is decoded and
+// parsed the general way (`parseScanLine`), which gives every refusal its reason.
+import { createReadStream, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { stripBom } from '../common/text.js';
 import type { ScanSource, SourceRecord } from '../engine/ports.js';
-import { type ScanBatch, ScanDecoder } from '../model/scan-codec.js';
+import { parseScanLine } from '../model/scan.js';
+import { ScanTemplate } from '../model/scan-template.js';
 
 /** The lines of a JSON Lines file, numbered from 1, blank ones skipped, in chunks. */
 export async function* jsonlLines(path: string): AsyncGenerator<SourceRecord[]> {
@@ -39,78 +38,70 @@ export async function* jsonlLines(path: string): AsyncGenerator<SourceRecord[]> 
   }
 }
 
+/**
+ * The records of a JSON Lines archive, parsed and checked: what `jsonlLines` and
+ * `parseScanLine` give, line for line (numbering, blank lines, byte-order mark, CRLF,
+ * results and reasons alike). `text` is kept where the engine may store it (see
+ * `SourceRecord.text`): a refused line, or a scan not numbered above all before it.
+ */
+export async function* parsedLines(path: string): AsyncGenerator<SourceRecord[]> {
+  const template = new ScanTemplate();
+  let seq = 0;
+  let highest = Number.NEGATIVE_INFINITY;
+  let rest: Buffer | null = null;
+  const line = (b: Buffer, start: number, end: number, out: SourceRecord[]) => {
+    seq++;
+    let e = end;
+    if (e > start && b[e - 1] === 13) e--;
+    // The first line (it may open with a byte-order mark) always takes the general path.
+    const fast = seq === 1 ? null : template.match(b, start, e);
+    if (fast !== null) {
+      const inOrder = fast.scan_number > highest;
+      if (inOrder) highest = fast.scan_number;
+      // Only ASCII matches a layout: a character is a byte.
+      const text = inOrder ? '' : b.toString('latin1', start, e);
+      out.push({ seq, size: e - start + 1, text, parsed: { ok: true, value: fast } });
+      return;
+    }
+    const decoded = b.toString('utf8', start, end);
+    const unmarked = seq === 1 ? stripBom(decoded) : decoded;
+    const text = unmarked.endsWith('\r') ? unmarked.slice(0, -1) : unmarked;
+    if (text.trim() === '') return;
+    const parsed = parseScanLine(text);
+    if (parsed.ok) {
+      template.learn(text, parsed.value);
+      const inOrder = parsed.value.scan_number > highest;
+      if (inOrder) highest = parsed.value.scan_number;
+      out.push({ seq, size: text.length + 1, text: inOrder ? '' : text, parsed });
+    } else out.push({ seq, size: text.length + 1, text, parsed });
+  };
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    const b: Buffer = rest === null ? (chunk as Buffer) : Buffer.concat([rest, chunk as Buffer]);
+    const out: SourceRecord[] = [];
+    let from = 0;
+    for (let nl = b.indexOf(10, from); nl >= 0; nl = b.indexOf(10, from)) {
+      line(b, from, nl, out);
+      from = nl + 1;
+    }
+    rest = from < b.length ? b.subarray(from) : null;
+    if (out.length > 0) yield out;
+  }
+  if (rest !== null) {
+    const out: SourceRecord[] = [];
+    line(rest, 0, rest.length, out);
+    if (out.length > 0) yield out;
+  }
+}
+
 /** The archive's lines as they are (text only): what `publish` sends. */
 export function jsonlSource(path: string): ScanSource {
   return { name: path, bytes: statSync(path).size, batches: () => jsonlLines(path) };
 }
 
-/** The parse worker as built; absent when the sources run untranspiled (then: one thread). */
-const WORKER = new URL('./parse-worker.js', import.meta.url);
-/** Batches the worker may run ahead of the engine (bounds the memory it holds). */
-const AHEAD = 8;
-
-/** Messages from the parse worker. */
-export type WorkerMessage =
-  | { readonly batch: ScanBatch }
-  | { readonly done: true }
-  | { readonly error: string; readonly code?: string };
-
-export interface ReplayOptions {
-  /** false: parse on the engine's thread (as a live feed does); default: a worker if built. */
-  readonly worker?: boolean | URL;
-}
-
 /**
- * The archive as a replay source: each record arrives parsed and checked (`parsed`), on a
- * worker thread when one is available. The scans, refusals and their reasons are those
- * `parseScanLine` gives on this thread.
+ * The archive as a replay source: each record arrives parsed and checked (`parsed`), with
+ * the scans, refusals and reasons `parseScanLine` gives (see `parsedLines`).
  */
-export function replaySource(path: string, o: ReplayOptions = {}): ScanSource {
-  const url = o.worker instanceof URL ? o.worker : WORKER;
-  const threaded = o.worker !== false && existsSync(fileURLToPath(url));
-  if (!threaded) return jsonlSource(path);
-  return { name: path, bytes: statSync(path).size, batches: () => fromWorker(url, path) };
-}
-
-async function* fromWorker(url: URL, path: string): AsyncGenerator<SourceRecord[]> {
-  const worker = new Worker(url, { workerData: { path } });
-  const queue: WorkerMessage[] = [];
-  let failure: Error | null = null;
-  let wake: (() => void) | null = null;
-  const notify = () => {
-    wake?.();
-    wake = null;
-  };
-  worker.on('message', (m: WorkerMessage) => {
-    queue.push(m);
-    notify();
-  });
-  worker.on('error', (e) => {
-    failure = e;
-    notify();
-  });
-  worker.on('exit', (code) => {
-    failure ??= new Error(`the archive's parse worker stopped (exit ${code})`);
-    notify();
-  });
-  const decoder = new ScanDecoder();
-  worker.postMessage(AHEAD);
-  try {
-    for (;;) {
-      while (queue.length === 0) {
-        if (failure !== null) throw failure;
-        await new Promise<void>((r) => {
-          wake = r;
-        });
-      }
-      const m = queue.shift() as WorkerMessage;
-      if ('done' in m) return;
-      if ('error' in m) throw Object.assign(new Error(m.error), { code: m.code });
-      worker.postMessage(1);
-      yield decoder.decode(m.batch);
-    }
-  } finally {
-    worker.removeAllListeners('exit');
-    await worker.terminate();
-  }
+export function replaySource(path: string): ScanSource {
+  return { name: path, bytes: statSync(path).size, batches: () => parsedLines(path) };
 }
