@@ -66,7 +66,14 @@ export interface ReactorHooks {
   afterScan?(scan: Scan): void;
 }
 
-const YIELD_EVERY = 512;
+/**
+ * Scans between turns of the event loop. The journal's background drain advances one
+ * step (an fsync, a query) per turn: yielding rarely left every drain of a fast replay
+ * to its end, where the engine then waited for all of them.
+ */
+const YIELD_EVERY = 64;
+/** Scans between progress reports. */
+const PROGRESS_EVERY = 512;
 
 export interface ReactorOptions {
   readonly engine: DecisionEngine;
@@ -350,6 +357,7 @@ export class Reactor {
   private async replay(source: ScanSource, started: number): Promise<RunStats> {
     let bytes = 0;
     let sinceYield = 0;
+    let sinceProgress = 0;
     for await (const batch of source.batches()) {
       const planes = source.planes?.() ?? null;
       if (source.commit !== undefined) {
@@ -370,7 +378,10 @@ export class Reactor {
         if (this.stopping) break;
         if (++sinceYield >= YIELD_EVERY || this.ratePerSec > 0) {
           sinceYield = 0;
-          this.hooks.onProgress?.(this.stats, source.bytes === null ? null : bytes);
+          if (++sinceProgress >= PROGRESS_EVERY / YIELD_EVERY || this.ratePerSec > 0) {
+            sinceProgress = 0;
+            this.hooks.onProgress?.(this.stats, source.bytes === null ? null : bytes);
+          }
           if (this.ratePerSec > 0) {
             const ahead =
               (this.stats.records * 1000) / this.ratePerSec - (this.wall.now() - started);
