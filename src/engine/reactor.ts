@@ -64,6 +64,8 @@ export interface ReactorHooks {
   /** A journal flush succeeded: rows up to this scan (at least) are in the database. */
   onFlushed?(lastScanNumber: number | null): void;
   afterScan?(scan: Scan): void;
+  /** Trades, legs and order events as they are journaled (execution on). */
+  onFills?(fills: Fills): void;
 }
 
 /**
@@ -226,6 +228,7 @@ export class Reactor {
   }
 
   private journalFills(f: Fills): void {
+    if (f.trades.length + f.legs.length + f.events.length > 0) this.hooks.onFills?.(f);
     for (const t of f.trades) this.writer.write(TRADES, t);
     for (const l of f.legs) this.writer.write(TRADE_EXIT_LEGS, l);
     for (const e of f.events) this.writer.write(ORDER_EVENTS, e);

@@ -8,9 +8,7 @@ import type { EngineConfig } from '../engine/config.js';
 import { MockExchange } from '../engine/exchange.js';
 import type { ScanSource } from '../engine/ports.js';
 import type { RunStats } from '../engine/reactor.js';
-import { openSink } from '../journal/open.js';
-import { readTable } from '../journal/read.js';
-import { ORDER_EVENTS, TRADES } from '../journal/schema.js';
+import type { TradeRow } from '../engine/rows.js';
 import { quantile } from '../studies/quantile.js';
 import { runShadow, type ShadowResult } from './shadow.js';
 
@@ -79,57 +77,50 @@ export async function runBacktest(o: {
   const exchange = new MockExchange(c.instance_id, c.capital, c.execution, c.exits);
   const equity = new EquityTrack();
   let index = 0;
+  // The summary is this run's: its trades and order events as they were journaled.
+  const trades: TradeRow[] = [];
+  const events: Record<string, number> = {};
   const result = await runShadow({
     config: c,
     source: o.source,
     journal: o.journal,
     exchange,
     ...(o.stop === undefined ? {} : { stop: o.stop }),
-    hooks: { ...o.hooks, afterScan: (scan) => equity.add(++index, exchange.equity(scan)) },
+    hooks: {
+      ...o.hooks,
+      afterScan: (scan) => equity.add(++index, exchange.equity(scan)),
+      onFills: (f) => {
+        trades.push(...f.trades);
+        for (const e of f.events) events[e.event] = (events[e.event] ?? 0) + 1;
+      },
+    },
   });
   mkdirSync(dirname(o.chart), { recursive: true });
   writeFileSync(
     o.chart,
     lineChartSvg(`VIOLET backtest equity (${c.instance_id})`, 'scan', 'equity (USDT)', equity),
   );
-  if (result.journalError !== null)
-    return {
-      result,
-      summary: await summarise(c, result.stats, equity, null, exchange.slotState() === 'OPEN'),
-    };
-  const sink = await openSink(o.journal);
-  try {
-    return {
-      result,
-      summary: await summarise(c, result.stats, equity, sink, exchange.slotState() === 'OPEN'),
-    };
-  } finally {
-    sink.close();
-  }
+  return {
+    result,
+    summary: summarise(c, result.stats, equity, trades, events, exchange.slotState() === 'OPEN'),
+  };
 }
 
-async function summarise(
+function summarise(
   c: EngineConfig,
   s: RunStats,
   equity: EquityTrack,
-  sink: Awaited<ReturnType<typeof openSink>> | null,
+  made: readonly TradeRow[],
+  ev: Record<string, number>,
   openAtEnd: boolean,
-): Promise<BacktestSummary> {
-  const trades = sink === null ? [] : [...(await readTable(sink, TRADES, c.instance_id))];
-  trades.sort((a, b) => (a.entry_scan as number) - (b.entry_scan as number));
-  const events = sink === null ? [] : await readTable(sink, ORDER_EVENTS, c.instance_id);
-  const pnls = trades.map((t) => t.pnl as number);
+): BacktestSummary {
+  const trades = [...made].sort((a, b) => a.entry_scan - b.entry_scan);
+  const pnls = trades.map((t) => t.pnl);
   const total = pnls.reduce((a, b) => a + b, 0);
   const exits: Record<string, number> = {};
-  for (const t of trades)
-    exits[t.exit_reason as string] = (exits[t.exit_reason as string] ?? 0) + 1;
-  const ev: Record<string, number> = {};
-  for (const e of events) ev[e.event as string] = (ev[e.event as string] ?? 0) + 1;
-  const util = Float64Array.from(
-    trades,
-    (t) => (t.margin as number) / (t.capital_before as number),
-  ).sort();
-  const end = trades.length === 0 ? c.capital : (trades.at(-1)?.capital_after as number);
+  for (const t of trades) exits[t.exit_reason] = (exits[t.exit_reason] ?? 0) + 1;
+  const util = Float64Array.from(trades, (t) => t.margin / t.capital_before).sort();
+  const end = trades.at(-1)?.capital_after ?? c.capital;
   return {
     instance_id: c.instance_id,
     scans: s.accepted,
@@ -151,8 +142,8 @@ async function summarise(
       max: orNull(util.at(-1) ?? Number.NaN),
     },
     order_events: Object.fromEntries(Object.entries(ev).sort()),
-    fees: trades.reduce((a, t) => a + (t.fees as number), 0),
-    funding: trades.reduce((a, t) => a + (t.funding as number), 0),
+    fees: trades.reduce((a, t) => a + t.fees, 0),
+    funding: trades.reduce((a, t) => a + t.funding, 0),
     open_at_end: openAtEnd,
   };
 }
