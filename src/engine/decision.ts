@@ -3,15 +3,18 @@
 // sends an order and never looks at the slot; the slot state is only recorded beside.
 
 import {
+  beats,
   compose,
   dcLane,
   esofLane,
   exchangeLeverage,
+  type IrpScore,
+  irpFromSums,
   KERNEL_VERSION,
   obLane,
   regimeLane,
+  type SelectorParams,
   STABLECOIN_SYMBOLS,
-  selectAsset,
 } from '../kernel/index.js';
 import { type Direction, postureOf, type Scan } from '../model/index.js';
 import { configHash, type EngineConfig } from './config.js';
@@ -49,13 +52,12 @@ function sameSymbols(a: readonly string[], b: readonly string[]): boolean {
   return true;
 }
 
-const NO_EXCLUSIONS: ReadonlySet<string> = new Set();
-
 export class DecisionEngine {
   readonly history: PriceHistory;
   readonly configHash: string;
   private seq = 0;
   private readonly obScratch: number[] = [];
+  private readonly irpScratch = { irpScore: 0, alignment: 0 };
   private lastUniverse: string | null = null;
   private prices: Universe = universeOf([]);
   private book: Universe = universeOf([]);
@@ -91,20 +93,47 @@ export class DecisionEngine {
     return u.text;
   }
 
+  /**
+   * The selector (kernel `selectAsset`) over the universe, which holds no stablecoin: the
+   * window sums of every symbol in one call to the history's SIMD kernel, then the kernel's
+   * own rule on them (score from the sums, alignment floor, the best, ties to the smallest).
+   */
+  private select(universe: readonly string[], p: SelectorParams): IrpScore | null {
+    const n = p.irp_lookback;
+    const { sums, enough } = this.history.windowSums(universe, n, DIRECTION === 'SHORT' ? -1 : 1);
+    const irp = this.irpScratch;
+    let bestSymbol: string | null = null;
+    let bestScore = 0;
+    let bestAlignment = 0;
+    for (let k = 0; k < universe.length; k++) {
+      if (enough[k] === 0) continue;
+      irpFromSums(
+        sums[3 * k] as number,
+        sums[3 * k + 1] as number,
+        sums[3 * k + 2] as number,
+        n,
+        irp,
+      );
+      if (!(irp.alignment >= p.min_irp_alignment)) continue;
+      const symbol = universe[k] as string;
+      if (beats(irp.irpScore, symbol, bestScore, bestSymbol)) {
+        bestSymbol = symbol;
+        bestScore = irp.irpScore;
+        bestAlignment = irp.alignment;
+      }
+    }
+    return bestSymbol === null
+      ? null
+      : { symbol: bestSymbol, irpScore: bestScore, alignment: bestAlignment };
+  }
+
   /** Decides on the scan last observed, sizing against `capital`. */
   decide(scan: Scan, slotState: string, capital: number): DecisionRow {
     const c = this.config;
     const k = c.kernel;
     const u = this.pricesOf(scan.symbols);
     const universe = u.names;
-    // The universe holds no stablecoin already: nothing further to exclude.
-    const pick = selectAsset(
-      universe,
-      (s) => this.history.window(s),
-      NO_EXCLUSIONS,
-      DIRECTION,
-      k.selector,
-    );
+    const pick = this.select(universe, k.selector);
 
     const regime = regimeLane(scan.acb, scan.w750_velocity, scan.mc_status, k.regime);
     const imb = this.obScratch;

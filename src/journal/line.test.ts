@@ -13,7 +13,8 @@ const value = (c: Column): fc.Arbitrary<unknown> => {
         : c.type === 'DOUBLE'
           ? fc.oneof(fc.double(), fc.constantFrom(-0, 0, 1, 0.1, Number.NaN, Number.MIN_VALUE))
           : fc.maxSafeInteger();
-  return c.nullable ? fc.option(v, { nil: null }) : v;
+  const any = v as fc.Arbitrary<unknown>;
+  return c.nullable ? fc.option(any, { nil: null }) : any;
 };
 
 describe('journal rows as spool lines (RowLines)', () => {

@@ -62,10 +62,31 @@ function irpOf(
       down = down + -d * r;
     }
   }
+  irpFromSums(up, down, aligned, n, out);
+  return true;
+}
+
+/** The IRP score and alignment of a window from its sums (the rule `irpOf` ends with). */
+export function irpFromSums(
+  up: number,
+  down: number,
+  aligned: number,
+  n: number,
+  out: { irpScore: number; alignment: number },
+): void {
   const denom = up + down;
   out.irpScore = denom === 0 ? 0 : (up - down) / denom;
   out.alignment = aligned / n;
-  return true;
+}
+
+/** Whether `symbol` scoring `score` beats the best so far: higher, ties to the smallest symbol. */
+export function beats(
+  score: number,
+  symbol: string,
+  bestScore: number,
+  bestSymbol: string | null,
+): boolean {
+  return bestSymbol === null || score > bestScore || (score === bestScore && symbol < bestSymbol);
 }
 
 /**
@@ -114,11 +135,7 @@ export function selectAsset(
       ? irpOf(r.values, r.end, r.length, direction, p, scratch)
       : irpOf(r, r.length, r.length, direction, p, scratch);
     if (!ok || !(scratch.alignment >= p.min_irp_alignment)) continue;
-    if (
-      bestSymbol === null ||
-      scratch.irpScore > bestScore ||
-      (scratch.irpScore === bestScore && symbol < bestSymbol)
-    ) {
+    if (beats(scratch.irpScore, symbol, bestScore, bestSymbol)) {
       bestSymbol = symbol;
       bestScore = scratch.irpScore;
       bestAlignment = scratch.alignment;
