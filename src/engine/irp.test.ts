@@ -57,7 +57,9 @@ describe('the selector sums in WebAssembly (PriceHistory.windowSums)', () => {
   it('holds its rings when the memory grows (thousands of symbols)', () => {
     const h = new PriceHistory(21);
     const symbols = Array.from({ length: 5000 }, (_, k) => `S${k}`);
-    for (let t = 1; t <= 25; t++) symbols.forEach((s, k) => h.push(s, 100 + ((k * t) % 7), t));
+    for (let t = 1; t <= 25; t++) {
+      for (const [k, s] of symbols.entries()) h.push(s, 100 + ((k * t) % 7), t);
+    }
     const { sums, enough } = h.windowSums(symbols, 20, -1);
     const p = { ...SELECTOR, irp_lookback: 20 };
     for (const k of [0, 1, 2499, 4999]) {
