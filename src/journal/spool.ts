@@ -118,17 +118,14 @@ export class Spool {
     this.next = (this.sealed.at(-1)?.seq ?? 0) + 1;
   }
 
-  /**
-   * Appends one row (an object of the table's columns), as `line` when given (its JSON text,
-   * see `RowLines`); written at the next sync.
-   */
-  append(table: string, row: object, line = JSON.stringify(row)): void {
+  /** Appends one row (an object of the table's columns); written at the next sync. */
+  append(table: string, row: object): void {
     let b = this.buffers.get(table);
     if (b === undefined) {
       b = [];
       this.buffers.set(table, b);
     }
-    b.push(line);
+    b.push(JSON.stringify(row));
     this.inMemory++;
     const { instance_id: instance, scan_number: scan } = row as {
       instance_id?: unknown;

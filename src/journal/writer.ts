@@ -3,7 +3,6 @@
 // (nothing is lost) and the next flush, or the next run, drains them.
 
 import type { Journal } from '../engine/ports.js';
-import { RowLines } from './line.js';
 import { TABLES, type TableSpec } from './schema.js';
 import { JournalConflict, type JournalSink } from './sink.js';
 import type { Spool } from './spool.js';
@@ -27,17 +26,9 @@ export class JournalWriter implements Journal {
     private readonly openSink: () => Promise<JournalSink>,
   ) {}
 
-  /** Each table's line writer. */
-  private readonly lines = new Map<string, RowLines>();
-
   /** `row` is the table's own row type (a DecisionRow for DECISIONS, …). */
   write<R extends object>(t: TableSpec<R>, row: NoInfer<R>): void {
-    let w = this.lines.get(t.name);
-    if (w === undefined) {
-      w = new RowLines(t);
-      this.lines.set(t.name, w);
-    }
-    this.spool.append(t.name, row, w.line(row));
+    this.spool.append(t.name, row);
   }
 
   /** Rows written and not yet committed to the sink. */
