@@ -18,59 +18,68 @@ export async function benchReplay(scans: number, seed: number): Promise<Figure[]
     await genScans({ out: archive, scans, assets: 40, seed, stepMs: 5000 });
   }
   await warmUp(archive);
-  const t0 = process.hrtime.bigint();
-  let parsed = 0;
-  for (const line of readFileSync(archive, 'utf8').split('\n')) {
-    if (line !== '') parsed += Object.keys(JSON.parse(line)).length > 0 ? 1 : 0;
-  }
-  const parseSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const config = parseConfig({});
   if (!config.ok) throw new Error(config.reason);
-  const dir = mkdtempSync(join(tmpdir(), 'violet-bench-'));
-  const t1 = process.hrtime.bigint();
-  const r = await runShadow({
-    config: config.value,
-    source: replaySource(archive),
-    journal: join(dir, 'j.duckdb'),
-  });
-  const seconds = Number(process.hrtime.bigint() - t1) / 1e9;
-  rmSync(dir, { recursive: true, force: true });
-  if (r.stats.decisions !== scans)
-    throw new Error(`replay journaled ${r.stats.decisions} of ${scans}`);
-  const ours = scans / seconds;
-  const dir2 = mkdtempSync(join(tmpdir(), 'violet-bench-'));
-  const t2 = process.hrtime.bigint();
-  const bt = await runBacktest({
-    config: config.value,
-    source: replaySource(archive),
-    journal: join(dir2, 'b.duckdb'),
-    chart: join(dir2, 'equity.svg'),
-  });
-  const btSeconds = Number(process.hrtime.bigint() - t2) / 1e9;
-  rmSync(dir2, { recursive: true, force: true });
-  const backtest = scans / btSeconds;
+  // Each round times the three in turn; each figure is its fastest round (the machine is
+  // shared: a round another process slowed tells nothing of this code).
+  let parseRate = 0;
+  let ours = 0;
+  let backtest = 0;
+  let trades = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const t0 = process.hrtime.bigint();
+    let parsed = 0;
+    for (const line of readFileSync(archive, 'utf8').split('\n')) {
+      if (line !== '') parsed += Object.keys(JSON.parse(line)).length > 0 ? 1 : 0;
+    }
+    parseRate = Math.max(parseRate, parsed / (Number(process.hrtime.bigint() - t0) / 1e9));
+    const dir = mkdtempSync(join(tmpdir(), 'violet-bench-'));
+    try {
+      const t1 = process.hrtime.bigint();
+      const r = await runShadow({
+        config: config.value,
+        source: replaySource(archive),
+        journal: join(dir, 'j.duckdb'),
+      });
+      const seconds = Number(process.hrtime.bigint() - t1) / 1e9;
+      if (r.stats.decisions !== scans)
+        throw new Error(`replay journaled ${r.stats.decisions} of ${scans}`);
+      ours = Math.max(ours, scans / seconds);
+      const t2 = process.hrtime.bigint();
+      const bt = await runBacktest({
+        config: config.value,
+        source: replaySource(archive),
+        journal: join(dir, 'b.duckdb'),
+        chart: join(dir, 'equity.svg'),
+      });
+      backtest = Math.max(backtest, scans / (Number(process.hrtime.bigint() - t2) / 1e9));
+      trades = bt.summary.trades;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
   return [
     {
       bench: 'backtest',
-      metric: `backtest scans/s, 40 assets, journal on (${scans} scans, ${bt.summary.trades} trades)`,
+      metric: `backtest scans/s, 40 assets, journal on (${scans} scans, ${trades} trades; fastest of ${ROUNDS} rounds)`,
       value: backtest,
       unit: 'scans/s',
       baseline: 'shadow replay of the same archive',
       baselineValue: ours,
       ratio: backtest / ours,
-      target: 'value >= 10000',
-      pass: backtest >= 10_000,
+      target: 'ratio >= 0.9',
+      pass: backtest / ours >= 0.9,
     },
     {
       bench: 'replay',
-      metric: `end-to-end scans/s, 40 assets, journal on (${scans} scans, after a ${WARM_UP_SCANS}-scan warm-up)`,
+      metric: `end-to-end scans/s, 40 assets, journal on (${scans} scans after a ${WARM_UP_SCANS}-scan warm-up; fastest of ${ROUNDS} rounds)`,
       value: ours,
       unit: 'scans/s',
       baseline: 'bare JSON.parse of the archive',
-      baselineValue: parsed / parseSeconds,
-      ratio: ours / (parsed / parseSeconds),
-      target: 'value >= 20000',
-      pass: ours >= 20_000,
+      baselineValue: parseRate,
+      ratio: ours / parseRate,
+      target: 'ratio >= 0.6',
+      pass: ours / parseRate >= 0.6,
     },
   ];
 }
@@ -105,6 +114,7 @@ async function warmUp(archive: string): Promise<void> {
 }
 
 const WARM_UP_SCANS = 2000;
+const ROUNDS = 3;
 
 interface MemoryPoint {
   scans: number;
@@ -152,8 +162,8 @@ export function benchMemory(scans: number, seed: number): Figure[] {
       baseline: `RSS at ${early.scans} scans`,
       baselineValue: early.rssMb,
       ratio: peak / early.rssMb,
-      target: 'ratio <= 1.5',
-      pass: peak / early.rssMb <= 1.5,
+      target: 'ratio <= 1.4',
+      pass: peak / early.rssMb <= 1.4,
     },
   ];
 }

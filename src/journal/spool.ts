@@ -243,9 +243,13 @@ export class Spool {
     return to;
   }
 
-  /** Hands each sealed segment to `commit`, oldest first; stops at the first failure. */
-  async drain(commit: (seg: Segment) => Promise<void>): Promise<number> {
-    this.seal();
+  /**
+   * Hands each sealed segment to `commit`, oldest first; stops at the first failure.
+   * `sealFirst` false: only what is sealed already (a background drain, whose flush sealed;
+   * sealing again would cut off the few rows written since as a segment of their own).
+   */
+  async drain(commit: (seg: Segment) => Promise<void>, sealFirst = true): Promise<number> {
+    if (sealFirst) this.seal();
     let drained = 0;
     for (const seg of [...this.sealed]) {
       await seg.durable;

@@ -53,11 +53,12 @@ export class JournalWriter implements Journal {
     return this.sink;
   }
 
-  private async drain(): Promise<boolean> {
+  /** `sealFirst` false: a background drain takes what its flush sealed, not what came since. */
+  private async drain(sealFirst = true): Promise<boolean> {
     try {
       const sink = await this.connected();
       if (sink === null) {
-        this.spool.seal();
+        if (sealFirst) this.spool.seal();
         return false;
       }
       this.committed += await this.spool.drain(async (seg) => {
@@ -72,7 +73,7 @@ export class JournalWriter implements Journal {
           const kept = this.spool.setAside(seg);
           this.conflict ??= new JournalConflict(e.table, e.where, kept);
         }
-      });
+      }, sealFirst);
       this.lastError = null;
       return true;
     } catch (e) {
@@ -90,7 +91,7 @@ export class JournalWriter implements Journal {
     void this.serially(() => {
       const done = this.waiting;
       this.waiting = [];
-      return this.drain().then((ok) => {
+      return this.drain(false).then((ok) => {
         for (const f of done) f(ok);
         return ok;
       });
