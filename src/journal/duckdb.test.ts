@@ -163,3 +163,32 @@ describe('DuckDB journal inserts', () => {
     db.close();
   });
 });
+
+describe('the journal writer in the background', () => {
+  it('a background drain commits what its flush sealed; rows written meanwhile wait for the next', async () => {
+    const { JournalWriter } = await import('./writer.js');
+    const dir = tempDir('violet-writer-');
+    const spool = new Spool(join(dir, 'j.duckdb.spool'));
+    const inserted: number[] = [];
+    const w = new JournalWriter(spool, async () => {
+      const db = await DuckDbJournal.open(join(dir, 'j.duckdb'));
+      const insertFile = db.insertFile.bind(db);
+      db.insertFile = async (t, path, scans) => {
+        inserted.push(spool.segments().find((s) => s.path === path)?.rows ?? -1);
+        return insertFile(t, path, scans);
+      };
+      return db;
+    });
+    for (let k = 1; k <= 50; k++) w.write(UNIVERSE, row('a', k));
+    const done = new Promise<boolean>((resolve) => w.flushInBackground(resolve));
+    // Written after the flush, before its drain runs: not cut off into a segment of their own.
+    for (let k = 51; k <= 53; k++) w.write(UNIVERSE, row('a', k));
+    expect(await done).toBe(true);
+    expect(inserted).toEqual([50]);
+    expect(w.pending).toBe(3);
+    expect(await w.flush()).toBe(true);
+    expect(inserted).toEqual([50, 3]);
+    expect(w.pending).toBe(0);
+    w.close();
+  });
+});
