@@ -3,7 +3,7 @@
 // sends an order and never looks at the slot; the slot state is only recorded beside.
 
 import {
-  beats,
+  BestIrp,
   compose,
   dcLane,
   esofLane,
@@ -58,6 +58,7 @@ export class DecisionEngine {
   private seq = 0;
   private readonly obScratch: number[] = [];
   private readonly irpScratch = { irpScore: 0, alignment: 0 };
+  private readonly best = new BestIrp();
   private lastUniverse: string | null = null;
   private prices: Universe = universeOf([]);
   private book: Universe = universeOf([]);
@@ -102,9 +103,7 @@ export class DecisionEngine {
     const n = p.irp_lookback;
     const { sums, enough } = this.history.windowSums(universe, n, DIRECTION === 'SHORT' ? -1 : 1);
     const irp = this.irpScratch;
-    let bestSymbol: string | null = null;
-    let bestScore = 0;
-    let bestAlignment = 0;
+    const best = this.best.reset();
     for (let k = 0; k < universe.length; k++) {
       if (enough[k] === 0) continue;
       irpFromSums(
@@ -114,17 +113,9 @@ export class DecisionEngine {
         n,
         irp,
       );
-      if (!(irp.alignment >= p.min_irp_alignment)) continue;
-      const symbol = universe[k] as string;
-      if (beats(irp.irpScore, symbol, bestScore, bestSymbol)) {
-        bestSymbol = symbol;
-        bestScore = irp.irpScore;
-        bestAlignment = irp.alignment;
-      }
+      best.offer(universe[k] as string, irp, p);
     }
-    return bestSymbol === null
-      ? null
-      : { symbol: bestSymbol, irpScore: bestScore, alignment: bestAlignment };
+    return best.result();
   }
 
   /** Decides on the scan last observed, sizing against `capital`. */

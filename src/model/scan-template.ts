@@ -575,26 +575,33 @@ class Learner {
     this.litLength += text.length;
   }
 
-  /** An object of symbol → number, its keys exactly `symbols` in order. */
-  private symbolValues(symbols: readonly string[], first: number): void {
+  /**
+   * The object at the cursor, member by member: `each` gets the k-th key (its colon read)
+   * and reads the value. Returns how many members there were.
+   */
+  private members(each: (key: string, k: number) => void): number {
     this.expect('{');
     this.ws();
     if (this.s[this.i] === '}') {
-      if (symbols.length > 0) this.fail();
       this.i++;
-      return;
+      return 0;
     }
     for (let k = 0; ; k++) {
-      if (this.key() !== symbols[k]) this.fail();
-      this.slot(NUM, first + k);
+      each(this.key(), k);
       this.ws();
       const d = this.s[this.i++];
-      if (d === '}') {
-        if (k + 1 !== symbols.length) this.fail();
-        return;
-      }
+      if (d === '}') return k + 1;
       if (d !== ',') this.fail();
     }
+  }
+
+  /** An object of symbol → number, its keys exactly `symbols` in order. */
+  private symbolValues(symbols: readonly string[], first: number): void {
+    const n = this.members((key, k) => {
+      if (key !== symbols[k]) this.fail();
+      this.slot(NUM, first + k);
+    });
+    if (n !== symbols.length) this.fail();
   }
 
   /** The order book (null, or symbol → number, its keys the scan's in order) becomes one slot. */
@@ -603,24 +610,11 @@ class Learner {
     const from = this.i;
     if (!this.isNull()) {
       const symbols = this.scan.obSymbols;
-      this.expect('{');
-      this.ws();
-      if (this.s[this.i] === '}') {
-        if (symbols.length > 0) this.fail();
-        this.i++;
-      } else {
-        for (let k = 0; ; k++) {
-          if (this.key() !== symbols[k]) this.fail();
-          this.skipValue();
-          this.ws();
-          const d = this.s[this.i++];
-          if (d === '}') {
-            if (k + 1 !== symbols.length) this.fail();
-            break;
-          }
-          if (d !== ',') this.fail();
-        }
-      }
+      const n = this.members((key, k) => {
+        if (key !== symbols[k]) this.fail();
+        this.skipValue();
+      });
+      if (n !== symbols.length) this.fail();
     }
     this.literal(from);
     this.ops.push(OB_OBJECT, 0);
@@ -632,19 +626,10 @@ class Learner {
     this.ws();
     const from = this.i;
     if (!this.isNull()) {
-      this.expect('{');
-      this.ws();
-      if (this.s[this.i] === '}') this.i++;
-      else {
-        for (;;) {
-          if (!names.includes(this.key())) this.fail();
-          this.skipValue();
-          this.ws();
-          const d = this.s[this.i++];
-          if (d === '}') break;
-          if (d !== ',') this.fail();
-        }
-      }
+      this.members((key) => {
+        if (!names.includes(key)) this.fail();
+        this.skipValue();
+      });
     }
     this.literal(from);
     this.ops.push(kind, 0);

@@ -79,14 +79,37 @@ export function irpFromSums(
   out.alignment = aligned / n;
 }
 
-/** Whether `symbol` scoring `score` beats the best so far: higher, ties to the smallest symbol. */
-export function beats(
-  score: number,
-  symbol: string,
-  bestScore: number,
-  bestSymbol: string | null,
-): boolean {
-  return bestSymbol === null || score > bestScore || (score === bestScore && symbol < bestSymbol);
+/**
+ * The selector's pick among the symbols offered: the highest IRP at or above the alignment
+ * floor; ties go to the smallest symbol. Reused: `reset` before each selection.
+ */
+export class BestIrp {
+  private symbol: string | null = null;
+  private score = 0;
+  private alignment = 0;
+
+  reset(): this {
+    this.symbol = null;
+    this.score = 0;
+    this.alignment = 0;
+    return this;
+  }
+
+  offer(symbol: string, irp: Irp, p: SelectorParams): void {
+    if (!(irp.alignment >= p.min_irp_alignment)) return;
+    const s = this.symbol;
+    if (s === null || irp.irpScore > this.score || (irp.irpScore === this.score && symbol < s)) {
+      this.symbol = symbol;
+      this.score = irp.irpScore;
+      this.alignment = irp.alignment;
+    }
+  }
+
+  result(): IrpScore | null {
+    return this.symbol === null
+      ? null
+      : { symbol: this.symbol, irpScore: this.score, alignment: this.alignment };
+  }
 }
 
 /**
@@ -112,6 +135,7 @@ function isView(x: ArrayLike<number> | ReturnsView): x is ReturnsView {
 }
 
 const scratch: Irp = { irpScore: 0, alignment: 0 };
+const best = new BestIrp();
 
 /**
  * Picks the highest IRP among eligible symbols; ties go to the smallest symbol.
@@ -125,23 +149,14 @@ export function selectAsset(
   direction: Direction,
   p: SelectorParams,
 ): IrpScore | null {
-  let bestSymbol: string | null = null;
-  let bestScore = 0;
-  let bestAlignment = 0;
+  best.reset();
   for (const symbol of symbols) {
     if (excluded.has(symbol)) continue;
     const r = returns(symbol);
     const ok = isView(r)
       ? irpOf(r.values, r.end, r.length, direction, p, scratch)
       : irpOf(r, r.length, r.length, direction, p, scratch);
-    if (!ok || !(scratch.alignment >= p.min_irp_alignment)) continue;
-    if (beats(scratch.irpScore, symbol, bestScore, bestSymbol)) {
-      bestSymbol = symbol;
-      bestScore = scratch.irpScore;
-      bestAlignment = scratch.alignment;
-    }
+    if (ok) best.offer(symbol, scratch, p);
   }
-  return bestSymbol === null
-    ? null
-    : { symbol: bestSymbol, irpScore: bestScore, alignment: bestAlignment };
+  return best.result();
 }
