@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../common/errors.js';
 import { expectConflictRefused, tempDir } from '../test-support/journal.js';
 import { DuckDbJournal } from './duckdb.js';
-import { checkJournal } from './open.js';
+import { checkJournal, openSink, spoolWriter } from './open.js';
+import type { JournalSink } from './sink.js';
 
 describe('journal identity', () => {
   const dir = tempDir('violet-open-');
@@ -48,6 +49,22 @@ describe('journal identity', () => {
       expect(() => checkJournal(journal, mustExist), journal).toThrow(reason);
     }
     expect(readdirSync(dir).sort()).toEqual(before);
+  });
+});
+
+describe('journal memory on DuckDB', () => {
+  it('holds a process draining a spool to the writer limit, an export or report to the default', async () => {
+    const dir = tempDir('violet-memory-limit-');
+    const journal = join(dir, 'j.duckdb');
+    const limit = async (sink: JournalSink | null) =>
+      (await sink?.query("SELECT current_setting('memory_limit') AS m"))?.[0]?.m;
+    const w = spoolWriter(journal, `${journal}.spool`);
+    // 128 MB in DuckDB's binary units.
+    expect(await limit(await w.connected())).toBe('122.0 MiB');
+    w.close();
+    const reader = await openSink(journal);
+    expect(await limit(reader)).not.toBe('122.0 MiB');
+    reader.close();
   });
 });
 

@@ -114,8 +114,11 @@ export function checkJournal(journal: string, mustExist: boolean): void {
   }
 }
 
-export function openSink(journal: string): Promise<JournalSink> {
-  return isClickHouseUrl(journal) ? ClickHouseJournal.open(journal) : DuckDbJournal.open(journal);
+/** `writer`: the sink a spool drains into (see `DuckDbJournal.open`). */
+export function openSink(journal: string, o: { writer?: boolean } = {}): Promise<JournalSink> {
+  return isClickHouseUrl(journal)
+    ? ClickHouseJournal.open(journal)
+    : DuckDbJournal.open(journal, o);
 }
 
 /** The writer of these instances' rows, through their spool. */
@@ -126,5 +129,5 @@ export function journalWriter(journal: string, instances: readonly string[]): Jo
 
 /** A writer draining a given spool of a journal. */
 export function spoolWriter(journal: string, spoolDir: string): JournalWriter {
-  return new JournalWriter(new Spool(spoolDir), () => openSink(journal));
+  return new JournalWriter(new Spool(spoolDir), () => openSink(journal, { writer: true }));
 }
