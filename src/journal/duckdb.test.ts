@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../test-support/journal.js';
 import { DuckDbJournal } from './duckdb.js';
-import { REJECTS, UNIVERSE } from './schema.js';
+import { REJECTS, type TableSpec, UNIVERSE } from './schema.js';
 import { JournalConflict, type SegmentScans } from './sink.js';
 import { Spool } from './spool.js';
 
@@ -190,5 +190,50 @@ describe('the journal writer in the background', () => {
     expect(inserted).toEqual([50, 3]);
     expect(w.pending).toBe(0);
     w.close();
+  });
+});
+
+describe('a flush in one transaction', () => {
+  it('takes several new segments at once; a held key among them rolls all back, and each then goes its own way', async () => {
+    const dir = tempDir('violet-atonce-');
+    const db = await DuckDbJournal.open(join(dir, 'j.duckdb'));
+    let n = 0;
+    const file = (rows: object[], table: TableSpec = UNIVERSE) => {
+      const path = join(dir, `seg-${n++}.jsonl`);
+      writeFileSync(path, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
+      return { table, path, scans: new Map([['a', { min: 0, max: 0 }]]) };
+    };
+    const universe = (a: number, b: number) => {
+      const f = file(Array.from({ length: b - a + 1 }, (_, k) => row('a', a + k)));
+      return { ...f, scans: new Map([['a', { min: a, max: b }]]) };
+    };
+    const reject = (seq: number) => ({
+      instance_id: 'a',
+      source: 's.jsonl',
+      source_seq: seq,
+      scan_number: null,
+      reason: 'json: not valid JSON',
+      raw: 'x',
+    });
+    const count = async (t: string) =>
+      Number((await db.query(`SELECT count(*) AS n FROM ${t}`))[0]?.n);
+    expect(
+      await db.insertFilesAtOnce([universe(1, 5), file([reject(1), reject(2)], REJECTS)]),
+    ).toBe(true);
+    expect([await count('violet_universe'), await count('violet_rejects')]).toEqual([5, 2]);
+    // Rejects are not keyed by scan: a held one (seq 2, now different) is found by the key itself.
+    const held = { ...reject(2), reason: 'other' };
+    expect(await db.insertFilesAtOnce([universe(6, 8), file([reject(3), held], REJECTS)])).toBe(
+      false,
+    );
+    expect([await count('violet_universe'), await count('violet_rejects')]).toEqual([5, 2]);
+    await db.insertFile(UNIVERSE, universe(6, 8).path, universe(6, 8).scans);
+    await expect(db.insertFile(REJECTS, file([reject(3), held], REJECTS).path)).rejects.toThrow(
+      JournalConflict,
+    );
+    expect([await count('violet_universe'), await count('violet_rejects')]).toEqual([8, 2]);
+    // Scans not past those held: not vouched for at once (false before any INSERT).
+    expect(await db.insertFilesAtOnce([universe(8, 9), universe(10, 11)])).toBe(false);
+    db.close();
   });
 });

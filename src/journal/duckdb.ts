@@ -14,6 +14,7 @@ import {
   type JournalSink,
   keyText,
   rowsDifferSql,
+  type SegmentFile,
   type SegmentScans,
   type Selection,
 } from './sink.js';
@@ -158,6 +159,32 @@ export class DuckDbJournal implements JournalSink {
     // What the table now holds: known from the segment's own scans, else asked again.
     if (scans !== undefined) this.held(t, scans);
     else this.forget(t);
+  }
+
+  /**
+   * Segments this process wrote go in with plain INSERTs in one transaction when each could
+   * take the fast way of `insertFile` (its scans past those held, or a table not keyed by
+   * scan): one commit, so one write of the log to disk, for a whole flush. A key held after
+   * all rolls the whole transaction back (false): then each segment takes `insertFile`.
+   */
+  async insertFilesAtOnce(segments: readonly SegmentFile[]): Promise<boolean> {
+    for (const s of segments) {
+      if (s.scans === undefined || !(await this.allNew(s.table, s.scans))) return false;
+    }
+    const inserts = segments.map((s) => {
+      const cols = s.table.columns.map((c) => c.name).join(', ');
+      return `INSERT INTO ${s.table.name} SELECT ${cols} FROM ${readJsonSql(s.path, s.table.columns)}`;
+    });
+    try {
+      await this.connection.run(['BEGIN TRANSACTION', ...inserts, 'COMMIT'].join(';\n'));
+    } catch (e) {
+      await this.connection.run('ROLLBACK').catch(() => {});
+      if (!/constraint/i.test((e as Error).message)) throw e;
+      for (const s of segments) this.forget(s.table);
+      return false;
+    }
+    for (const s of segments) this.held(s.table, s.scans as SegmentScans);
+    return true;
   }
 
   private forget(t: TableSpec): void {

@@ -21,6 +21,13 @@ export interface Selection {
  */
 export type SegmentScans = ReadonlyMap<string, { readonly min: number; readonly max: number }>;
 
+/** A spool segment as a sink ingests it. */
+export interface SegmentFile {
+  readonly table: TableSpec;
+  readonly path: string;
+  readonly scans?: SegmentScans;
+}
+
 export interface JournalSink {
   readonly kind: string;
   /**
@@ -28,6 +35,12 @@ export interface JournalSink {
    * when known, are the scan numbers its rows carry.
    */
   insertFile(table: TableSpec, path: string, scans?: SegmentScans): Promise<void>;
+  /**
+   * Optional: ingests several segments this process wrote, all of new keys, in one
+   * transaction (one commit to disk for a whole flush). False, with nothing inserted, when
+   * that cannot be vouched for; then each segment goes through `insertFile`.
+   */
+  insertFilesAtOnce?(segments: readonly SegmentFile[]): Promise<boolean>;
   /** `table` as a FROM item that sees each key once (ClickHouse: `table FINAL`). */
   from(table: TableSpec): string;
   /** Runs a query; BIGINT comes back as number. */

@@ -247,10 +247,28 @@ export class Spool {
    * Hands each sealed segment to `commit`, oldest first; stops at the first failure.
    * `sealFirst` false: only what is sealed already (a background drain, whose flush sealed;
    * sealing again would cut off the few rows written since as a segment of their own).
+   * `commitAll`: tried first with every sealed segment; false, and each goes to `commit`.
    */
-  async drain(commit: (seg: Segment) => Promise<void>, sealFirst = true): Promise<number> {
+  async drain(
+    commit: (seg: Segment) => Promise<void>,
+    sealFirst = true,
+    commitAll?: (segs: readonly Segment[]) => Promise<boolean>,
+  ): Promise<number> {
     if (sealFirst) this.seal();
     let drained = 0;
+    // Several segments at once, when the sink can vouch for them together (`commitAll`).
+    const all = [...this.sealed];
+    if (commitAll !== undefined && all.length > 1) {
+      for (const seg of all) await seg.durable;
+      if (await commitAll(all)) {
+        for (const seg of all) {
+          await unlink(seg.path);
+          this.sealed = this.sealed.filter((s) => s !== seg);
+          drained += seg.rows;
+        }
+        return drained;
+      }
+    }
     for (const seg of [...this.sealed]) {
       await seg.durable;
       await commit(seg);

@@ -4,8 +4,8 @@
 
 import type { Journal } from '../engine/ports.js';
 import { TABLES, type TableSpec } from './schema.js';
-import { JournalConflict, type JournalSink } from './sink.js';
-import type { Spool } from './spool.js';
+import { JournalConflict, type JournalSink, type SegmentFile } from './sink.js';
+import type { Segment, Spool } from './spool.js';
 
 const BY_NAME = new Map(TABLES.map((t) => [t.name, t]));
 
@@ -61,19 +61,22 @@ export class JournalWriter implements Journal {
         if (sealFirst) this.spool.seal();
         return false;
       }
-      this.committed += await this.spool.drain(async (seg) => {
-        const t = BY_NAME.get(seg.table);
-        if (t === undefined)
-          throw new Error(`spool holds a segment for an unknown table ${seg.table}`);
-        try {
-          await sink.insertFile(t, seg.path, seg.scans);
-        } catch (e) {
-          if (!(e instanceof JournalConflict)) throw e;
-          // Refused for good: set aside (kept), and the run that wrote it must stop.
-          const kept = this.spool.setAside(seg);
-          this.conflict ??= new JournalConflict(e.table, e.where, kept);
-        }
-      }, sealFirst);
+      const atOnce = sink.insertFilesAtOnce?.bind(sink);
+      this.committed += await this.spool.drain(
+        async (seg) => {
+          const t = tableOf(seg.table);
+          try {
+            await sink.insertFile(t, seg.path, seg.scans);
+          } catch (e) {
+            if (!(e instanceof JournalConflict)) throw e;
+            // Refused for good: set aside (kept), and the run that wrote it must stop.
+            const kept = this.spool.setAside(seg);
+            this.conflict ??= new JournalConflict(e.table, e.where, kept);
+          }
+        },
+        sealFirst,
+        atOnce === undefined ? undefined : (segs) => atOnce(segs.map(segmentFile)),
+      );
       this.lastError = null;
       return true;
     } catch (e) {
@@ -115,6 +118,17 @@ export class JournalWriter implements Journal {
     this.sink?.close();
     this.sink = null;
   }
+}
+
+function segmentFile(seg: Segment): SegmentFile {
+  const file = { table: tableOf(seg.table), path: seg.path };
+  return seg.scans === undefined ? file : { ...file, scans: seg.scans };
+}
+
+function tableOf(name: string): TableSpec {
+  const t = BY_NAME.get(name);
+  if (t === undefined) throw new Error(`spool holds a segment for an unknown table ${name}`);
+  return t;
 }
 
 function firstLine(e: unknown): string {
