@@ -1,5 +1,6 @@
 // Memory probe (run by the bench in its own process): a shadow soak over N synthetic
-// 40-asset scans with the journal on; prints RSS at checkpoints as JSON.
+// 40-asset scans with the journal on; prints, at checkpoints, as JSON: the RSS then, the
+// process's peak RSS so far (its high-water mark) and the live JS heap after a full GC.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,8 @@ const seed = Number(process.argv[3] ?? 1);
 const config = parseConfig({});
 if (!config.ok) throw new Error(config.reason);
 const dir = mkdtempSync(join(tmpdir(), 'violet-memory-'));
-const points: { scans: number; rssMb: number; heapMb: number }[] = [];
+const points: { scans: number; rssMb: number; peakRssMb: number; heapMb: number }[] = [];
+const peakMb = () => process.resourceUsage().maxRSS / 1024;
 const every = Math.max(1, Math.floor(scans / 20));
 let next = every;
 await runShadow({
@@ -25,7 +27,12 @@ await runShadow({
         // Live heap after a full collection: what the engine holds, not garbage in waiting.
         (globalThis as { gc?: () => void }).gc?.();
         const m = process.memoryUsage();
-        points.push({ scans: s.accepted, rssMb: m.rss / 2 ** 20, heapMb: m.heapUsed / 2 ** 20 });
+        points.push({
+          scans: s.accepted,
+          rssMb: m.rss / 2 ** 20,
+          peakRssMb: peakMb(),
+          heapMb: m.heapUsed / 2 ** 20,
+        });
         next += every;
       }
     },
@@ -34,7 +41,8 @@ await runShadow({
 (globalThis as { gc?: () => void }).gc?.();
 points.push({
   scans,
-  rssMb: process.resourceUsage().maxRSS / 1024,
+  rssMb: process.memoryUsage().rss / 2 ** 20,
+  peakRssMb: peakMb(),
   heapMb: process.memoryUsage().heapUsed / 2 ** 20,
 });
 rmSync(dir, { recursive: true, force: true });

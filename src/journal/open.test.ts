@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../common/errors.js';
@@ -53,17 +54,25 @@ describe('journal identity', () => {
 });
 
 describe('journal memory on DuckDB', () => {
-  it('holds a process draining a spool to the writer limit, an export or report to the default', async () => {
+  it('holds a process draining a spool to the writer limit and one thread, an export or report to the defaults', async () => {
     const dir = tempDir('violet-memory-limit-');
     const journal = join(dir, 'j.duckdb');
     const limit = async (sink: JournalSink | null) =>
       (await sink?.query("SELECT current_setting('memory_limit') AS m"))?.[0]?.m;
+    const threads = async (sink: JournalSink | null) =>
+      (await sink?.query("SELECT current_setting('threads') AS t"))?.[0]?.t;
     const w = spoolWriter(journal, `${journal}.spool`);
     // 128 MB in DuckDB's binary units.
     expect(await limit(await w.connected())).toBe('122.0 MiB');
+    expect(await threads(await w.connected())).toBe(1);
+    const freeBack = await (await w.connected())?.query(
+      "SELECT current_setting('allocator_bulk_deallocation_flush_threshold') AS f",
+    );
+    expect(freeBack?.[0]?.f).toBe('15.2 MiB');
     w.close();
     const reader = await openSink(journal);
     expect(await limit(reader)).not.toBe('122.0 MiB');
+    expect(await threads(reader)).toBe(cpus().length);
     reader.close();
   });
 });
