@@ -10,6 +10,7 @@ import { parseConfig } from '../engine/config.js';
 import { runBacktest } from '../runtime/backtest.js';
 import { runShadow } from '../runtime/shadow.js';
 import { replaySource } from '../sources/archive.js';
+import { snapshotMarkets } from '../venues/bingx/markets.js';
 import type { Figure } from './harness.js';
 
 export async function benchReplay(scans: number, seed: number): Promise<Figure[]> {
@@ -51,6 +52,7 @@ export async function benchReplay(scans: number, seed: number): Promise<Figure[]
         source: replaySource(archive),
         journal: join(dir, 'b.duckdb'),
         chart: join(dir, 'equity.svg'),
+        markets: snapshotMarkets(),
       });
       backtest = Math.max(backtest, scans / (Number(process.hrtime.bigint() - t2) / 1e9));
       trades = bt.summary.trades;
@@ -107,6 +109,7 @@ async function warmUp(archive: string): Promise<void> {
       source: replaySource(head),
       journal: join(dir, 'b.duckdb'),
       chart: join(dir, 'equity.svg'),
+      markets: snapshotMarkets(),
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

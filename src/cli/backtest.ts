@@ -8,6 +8,7 @@ import { PROFILES } from '../model/enums.js';
 import { type BacktestSummary, runBacktest } from '../runtime/backtest.js';
 import { archiveSource } from '../sources/index.js';
 import { RECORDED_TRADE_COLUMNS } from '../studies/db.js';
+import { loadMarkets } from '../venues/bingx/markets.js';
 import { loadConfig } from './config.js';
 import { CheckFailed, UsageError } from './errors.js';
 import { exportFormat } from './journal.js';
@@ -50,6 +51,7 @@ export function summaryText(s: BacktestSummary, chart: string): string {
         .map(([k, v]) => `${k} ${v}`)
         .join(', ') || '—',
     ],
+    ['markets', `${s.markets.source} (${s.markets.count} contracts, digest ${s.markets.digest})`],
     ['equity chart', chart],
   ];
   return `VIOLET backtest (${s.instance_id})\n\n${table(['metric', 'value'], rows)}`;
@@ -63,10 +65,12 @@ export async function backtestCommand(o: {
   instance?: string;
   chart: string;
   json?: string;
+  markets?: string;
 }): Promise<{ text: string; interrupted: NodeJS.Signals | null }> {
   const source = await archiveSource(o.scans);
   if (typeof source === 'string') throw new UsageError(source);
   const config = loadConfig(o.config, { instance: o.instance, profile: o.profile });
+  const markets = loadMarkets(o.markets);
   const bar = progressBar(source.bytes ?? 0, 'bytes');
   const stop = new AbortController();
   const interrupts = new Interrupts((signal) => {
@@ -78,6 +82,7 @@ export async function backtestCommand(o: {
     source,
     journal: o.journal,
     chart: o.chart,
+    markets,
     stop: stop.signal,
     hooks: {
       onProgress: (s, bytes) => bar.update(bytes ?? 0, { note: `${s.trades} trades` }),
@@ -102,6 +107,10 @@ export function registerBacktest(program: Command): void {
     .requiredOption('--scans <file>', 'scan archive (.jsonl or .parquet)')
     .option('--journal <journal>', JOURNAL_HELP, DEFAULT_BACKTEST_JOURNAL)
     .option('--config <file>', 'engine config (JSON), incl. "execution" and "exits"')
+    .option(
+      '--markets <file>',
+      "the venue's contract list, as BingX answers GET /openApi/swap/v2/quote/contracts (default: the carried snapshot)",
+    )
     .addOption(choice('--profile <name>', 'the kernel profile', PROFILES))
     .option('--instance <id>', 'instance id')
     .option('--chart <file>', 'equity-curve chart (SVG)', 'var/reports/equity.svg')

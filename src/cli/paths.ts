@@ -11,7 +11,7 @@ import { checkJournal, statsFileFor } from '../journal/open.js';
 import { STDOUT } from './output.js';
 
 /** Options naming files a command reads. */
-const INPUTS = ['scans', 'trades', 'config', 'decisions', 'blueSource', 'bars'] as const;
+const INPUTS = ['scans', 'trades', 'config', 'markets', 'decisions', 'blueSource', 'bars'] as const;
 /** Options naming files a command writes (`--json -` is stdout, not a file). */
 const OUTPUTS = ['out', 'json', 'md', 'chart', 'charts', 'eigOut'] as const;
 

@@ -138,9 +138,27 @@ describe('violet scan', () => {
     const shadow = await violet(['shadow', '--scans', scans, '--journal', at('shadow.duckdb')]);
     expect(shadow.status, shadow.stderr).toBe(0);
     expect(shadow.stdout).toMatch(/5609 scans, 5609 decisions \(\d+ actuated\), 0 rejected/);
+    // BingX lists none of these BTC-quoted pairs: the backtest takes a markets file of its
+    // own for them (the venue's shape, fine steps, no minimums), or it would refuse them all.
+    const markets = at('markets.json');
+    const contract = (s: string) => ({
+      symbol: `${s.replace(/BTC$/, '')}-BTC`,
+      pricePrecision: 10,
+      quantityPrecision: 6,
+      tradeMinQuantity: 0,
+      tradeMinUSDT: 0,
+      maxShortLeverage: 20,
+      currency: 'BTC',
+      status: 1,
+      apiStateOpen: 'true',
+      apiStateClose: 'true',
+    });
+    writeFileSync(markets, JSON.stringify({ code: 0, msg: '', data: SYMBOLS.map(contract) }));
     const journal = at('bt.duckdb');
     const bt = await violet([
       'backtest',
+      '--markets',
+      markets,
       '--scans',
       scans,
       '--journal',

@@ -35,6 +35,34 @@ describe('engine config', () => {
     });
     expect(parseConfig({}, { profile: 'pink' })).toMatchObject({ ok: false });
   });
+
+  it('reads the execution caps, refusing what no venue order could be', () => {
+    const caps = (c: unknown) => {
+      const r = parseConfig({ execution: { caps: c } });
+      return r.ok ? r.value.execution.caps : r.reason;
+    };
+    expect(caps({ max_notional: 500, symbols: ['ETHUSDT', 'BTCUSDT', 'ETHUSDT'] })).toEqual({
+      max_notional: 500,
+      max_exchange_leverage: 3,
+      symbols: ['BTCUSDT', 'ETHUSDT'],
+    });
+    expect(caps({ max_notional: null, symbols: null })).toMatchObject({
+      max_notional: null,
+      symbols: null,
+    });
+    expect(caps({ max_notional: 0 })).toBe(
+      'execution.caps.max_notional: must be > 0 (or null: none)',
+    );
+    expect(caps({ max_exchange_leverage: 0 })).toBe(
+      'execution.caps.max_exchange_leverage: must be >= 1',
+    );
+    expect(caps({ symbols: [] })).toMatch(/^execution\.caps\.symbols: a non-empty list/);
+    expect(caps({ symbols: ['BTCUSDT', 7] })).toMatch(/^execution\.caps\.symbols\[1\]/);
+    expect(caps({ daily_loss: 1 })).toBe('execution.caps.daily_loss: unknown field');
+    const a = parseConfig({});
+    const b = parseConfig({ execution: { caps: { max_exchange_leverage: 2 } } });
+    expect(a.ok && b.ok && configHash(a.value) !== configHash(b.value)).toBe(true);
+  });
 });
 
 describe('config bounds', () => {

@@ -40,8 +40,8 @@ import {
   str,
 } from '../model/index.js';
 import { ACTIONS, type CadenceAction, parseQuantum, type Quantum } from './cadence.js';
-import { EXECUTION, type ExecutionParams } from './exchange.js';
 import { EXITS, type ExitParams } from './exits.js';
+import { CAPS, type Caps, EXECUTION, type ExecutionParams } from './rules/index.js';
 
 export interface KernelBinding {
   readonly sizer: SizerParams;
@@ -192,8 +192,9 @@ function executionFrom(v: unknown): ExecutionParams {
   if (v === undefined) return EXECUTION;
   const o = asObj(v, 'execution');
   rejectUnknown(o, Object.keys(EXECUTION), 'execution.');
-  const { entry_order, maker_on_timeout, ...numbers } = o;
-  const x = overrides(numbers, EXECUTION, 'execution');
+  const { entry_order, maker_on_timeout, caps, ...numbers } = o;
+  const { caps: _, ...numeric } = EXECUTION;
+  const x = overrides(numbers, numeric, 'execution');
   integer(x.maker_timeout_scans, 'execution.maker_timeout_scans', 1);
   integer(x.funding_interval_ms, 'execution.funding_interval_ms', 1);
   return {
@@ -207,6 +208,35 @@ function executionFrom(v: unknown): ExecutionParams {
       'execution.maker_on_timeout',
       ['cancel', 'taker'] as const,
     ),
+    caps: capsFrom(caps),
+  };
+}
+
+function capsFrom(v: unknown): Caps {
+  if (v === undefined) return CAPS;
+  const o = asObj(v, 'execution.caps');
+  rejectUnknown(o, Object.keys(CAPS), 'execution.caps.');
+  const maxNotional = o.max_notional ?? CAPS.max_notional;
+  if (maxNotional !== null && !(finite(maxNotional, 'execution.caps.max_notional') > 0)) {
+    throw new InvalidInput('execution.caps.max_notional: must be > 0 (or null: none)');
+  }
+  const symbols = o.symbols ?? CAPS.symbols;
+  if (symbols !== null) {
+    if (!Array.isArray(symbols) || symbols.length === 0) {
+      throw new InvalidInput(
+        'execution.caps.symbols: a non-empty list of scan symbols (or null: all)',
+      );
+    }
+    for (const [i, s] of symbols.entries()) str(s, `execution.caps.symbols[${i}]`);
+  }
+  return {
+    max_notional: maxNotional as number | null,
+    max_exchange_leverage: integer(
+      o.max_exchange_leverage ?? CAPS.max_exchange_leverage,
+      'execution.caps.max_exchange_leverage',
+      1,
+    ),
+    symbols: symbols === null ? null : [...new Set(symbols as string[])].sort(),
   };
 }
 

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { type Posture, parseScan, type Scan } from '../model/index.js';
-import { EXECUTION, type ExecutionParams, MockExchange } from './exchange.js';
+import { market, rulesOf } from '../test-support/markets.js';
+import { MockExchange } from './exchange.js';
 import { EXITS } from './exits.js';
 import type { Fills } from './ports.js';
 import { type DecisionDraft, type DecisionRow, decisionRow } from './rows.js';
+import { EXECUTION, type ExecutionParams } from './rules/index.js';
 
 // Hand-checkable setup: entry at 100 without slippage, notional 1000 (quantity 10),
 // exchange leverage 2 (margin 500), taker fee 0.05%, maker fee 0.02%.
@@ -75,7 +77,7 @@ function decision(n: number, over: Partial<DecisionDraft> = {}): DecisionRow {
 
 /** Opens a short at 100 on scan 0, then marks the given scans with exit checks on. */
 function run(path: Scan[], x: ExecutionParams = X, capital = 10_000, exitCheck = true) {
-  const ex = new MockExchange('t', capital, x, EXITS);
+  const ex = new MockExchange('t', capital, rulesOf(x), EXITS);
   const all: Fills = { trades: [], legs: [], events: [] };
   const add = (f: Fills) => {
     all.trades.push(...f.trades);
@@ -144,8 +146,10 @@ describe('mock exchange and exit engine (numbers worked by hand)', () => {
   });
 
   it('liquidates when the loss eats the isolated margin down to maintenance: pnl = −margin − entry fee', () => {
-    // Leverage 5: margin 200; 200 + 10 × (100 − p) <= 0.005 × 10 × p  ⇔  p >= 119.403
-    const ex = new MockExchange('t', 10_000, X, EXITS);
+    // Leverage 5 (the caps raised to allow it): margin 200;
+    // 200 + 10 × (100 − p) <= 0.005 × 10 × p  ⇔  p >= 119.403
+    const caps = { ...X.caps, max_exchange_leverage: 5 };
+    const ex = new MockExchange('t', 10_000, rulesOf({ ...X, caps }), EXITS);
     ex.enter(decision(0, { exchange_leverage: 5 }), scan(0, 100), 1);
     expect(ex.mark(scan(1, 119.4), 2, false).trades).toEqual([]);
     const f = ex.mark(scan(2, 119.41), 3, false);
@@ -157,7 +161,7 @@ describe('mock exchange and exit engine (numbers worked by hand)', () => {
   });
 
   it('refuses an entry whose margin exceeds free capital, with the reason', () => {
-    const ex = new MockExchange('t', 400, X, EXITS);
+    const ex = new MockExchange('t', 400, rulesOf(X), EXITS);
     const f = ex.enter(decision(0), scan(0, 100), 1);
     expect(f.events).toEqual([
       {
@@ -173,7 +177,7 @@ describe('mock exchange and exit engine (numbers worked by hand)', () => {
   });
 
   it('refuses a decision haircut to a notional of 0 as an order, with the reason, and goes on', () => {
-    const ex = new MockExchange('t', 10_000, X, EXITS);
+    const ex = new MockExchange('t', 10_000, rulesOf(X), EXITS);
     const f = ex.enter(decision(0, { notional: 0, notional_fraction: 0 }), scan(0, 100), 1);
     expect(f.events).toEqual([
       {
@@ -189,7 +193,7 @@ describe('mock exchange and exit engine (numbers worked by hand)', () => {
   });
 
   it('posts a maker entry, fills it when a later scan trades through, at the limit with the maker fee', () => {
-    const ex = new MockExchange('t', 10_000, { ...X, entry_order: 'maker' }, EXITS);
+    const ex = new MockExchange('t', 10_000, rulesOf({ ...X, entry_order: 'maker' }), EXITS);
     expect(ex.enter(decision(0), scan(0, 100), 1).events[0]?.event).toBe('MAKER_POSTED');
     expect(ex.slotState()).toBe('PENDING');
     expect(ex.mark(scan(1, 100), 2, true).events).toEqual([]);
@@ -201,7 +205,7 @@ describe('mock exchange and exit engine (numbers worked by hand)', () => {
   });
 
   it('cancels a maker entry after k scans without a fill, or sends it as taker', () => {
-    const cancel = new MockExchange('t', 10_000, { ...X, entry_order: 'maker' }, EXITS);
+    const cancel = new MockExchange('t', 10_000, rulesOf({ ...X, entry_order: 'maker' }), EXITS);
     cancel.enter(decision(0), scan(0, 100), 1);
     expect(cancel.mark(scan(1, 99.9), 2, true).events).toEqual([]);
     expect(cancel.mark(scan(2, 99.9), 3, true).events).toEqual([]);
@@ -213,7 +217,7 @@ describe('mock exchange and exit engine (numbers worked by hand)', () => {
     const taker = new MockExchange(
       't',
       10_000,
-      { ...X, entry_order: 'maker', maker_on_timeout: 'taker' },
+      rulesOf({ ...X, entry_order: 'maker', maker_on_timeout: 'taker' }),
       EXITS,
     );
     taker.enter(decision(0), scan(0, 100), 1);
@@ -235,7 +239,7 @@ describe('mock exchange and exit engine (numbers worked by hand)', () => {
   });
 
   it('holds one slot: no entry while a position is open, nor on the scan that closed it', () => {
-    const ex = new MockExchange('t', 10_000, X, EXITS);
+    const ex = new MockExchange('t', 10_000, rulesOf(X), EXITS);
     ex.enter(decision(0), scan(0, 100), 1);
     expect(ex.enter(decision(1), scan(1, 100), 2).events).toEqual([]);
     ex.mark(scan(2, 101.5), 3, true);
@@ -244,3 +248,76 @@ describe('mock exchange and exit engine (numbers worked by hand)', () => {
     expect(ex.enter(decision(3), scan(3, 101.5), 4).events[0]?.event).toBe('ENTRY_FILLED');
   });
 });
+
+describe('mock exchange on the venue’s rules (steps, ticks, minimums, caps)', () => {
+  // AAA-USDT: tick 0.01, step 0.1, at least 0.5 of it and 20 USDT an order.
+  const aaa = market('AAAUSDT', {
+    priceDecimals: 2,
+    quantityDecimals: 1,
+    minQuantity: 0.5,
+    minNotional: 20,
+  });
+  const rules = (x: ExecutionParams = X) => rulesOf(x, aaa);
+
+  it('fills the quantity truncated to the step and computes pnl from the rounded fills', () => {
+    const ex = new MockExchange('t', 10_000, rules(), EXITS);
+    // 1000 / 30 = 33.333… → 33.3
+    const f = ex.enter(decision(0), scan(0, 30), 1);
+    expect(f.events[0]).toMatchObject({
+      event: 'ENTRY_FILLED',
+      detail: 'taker at 30 quantity 33.3',
+    });
+    const out = ex.mark(scan(1, 30.5), 2, true); // -1.67%: stop loss
+    const t = out.trades[0];
+    expect(t).toMatchObject({ quantity: 33.3, entry_price: 30, exit_price: 30.5 });
+    expect(t?.margin).toBeCloseTo(499.5, 9);
+    // 33.3 × (30 − 30.5) − fees 0.0005 × (999 + 1015.65)
+    expect(t?.pnl).toBeCloseTo(-16.65 - 1.007325, 9);
+  });
+
+  it('journals a decision whose rounded quantity is below the minimum as refused, and goes on', () => {
+    const ex = new MockExchange('t', 10_000, rules(), EXITS);
+    // 15 USDT at 30 → 0.5 steps… but 0.5 × 30 = 15 USDT is under the 20 USDT minimum
+    const low = ex.enter(decision(0, { notional: 15 }), scan(0, 30), 1);
+    expect(low.events).toEqual([
+      {
+        instance_id: 't',
+        scan_number: 0,
+        event: 'ENTRY_REFUSED',
+        asset: 'AAAUSDT',
+        detail: "order value 15 below AAA-USDT's minimum 20 USDT",
+      },
+    ]);
+    const tiny = ex.enter(decision(1, { notional: 1 }), scan(1, 30), 2);
+    expect(tiny.events[0]?.detail).toBe("quantity 0 below AAA-USDT's minimum 0.5");
+    expect(ex.slotState()).toBe('FREE');
+    expect(ex.enter(decision(2), scan(2, 30), 3).events[0]?.event).toBe('ENTRY_FILLED');
+  });
+
+  it('closes the whole position when a TP1 leg would be below the minimum', () => {
+    const ex = new MockExchange('t', 10_000, rules(), EXITS);
+    // 45 USDT at 30 → 1.5; TP1's half (0.75 → 0.7) is above 0.5 but 0.7 × 29.8 = 20.86 passes,
+    // what it leaves (0.8 × 29.8 = 23.84) too: so take 30 USDT → 1.0, half 0.5 × 29.8 < 20.
+    ex.enter(decision(0, { notional: 30 }), scan(0, 30), 1);
+    const out = ex.mark(scan(1, 29.8), 2, true); // +0.67%: TP1
+    expect(out.legs.map((l) => [l.reason, l.quantity])).toEqual([['TP1', 1]]);
+    expect(out.trades[0]).toMatchObject({ exit_reason: 'TP1', quantity: 1 });
+    expect(ex.slotState()).toBe('FREE');
+  });
+
+  it('refuses a symbol the venue does not list, and places at the capped leverage', () => {
+    const ex = new MockExchange('t', 10_000, rules(), EXITS);
+    const none = ex.enter(decision(0, { asset: 'BBBUSDT' }), scanOf(0, { BBBUSDT: 5 }), 1);
+    expect(none.events[0]?.detail).toBe('no market for BBBUSDT on the venue');
+    ex.enter(decision(1, { exchange_leverage: 5 }), scan(1, 30), 2);
+    const out = ex.mark(scan(2, 31), 3, true);
+    expect(out.trades[0]?.exchange_leverage).toBe(3);
+    expect(out.trades[0]?.margin).toBeCloseTo((33.3 * 30) / 3, 9);
+  });
+});
+
+function scanOf(n: number, prices: Record<string, number>): Scan {
+  const r = parseScan({ scan_number: n, ts: T0 + n * 5000, vel_div: -0.01, prices });
+  if (!r.ok) throw new Error(r.reason);
+  return r.value;
+}

@@ -1,34 +1,15 @@
 // Mock exchange (SPEC §4 L2, issue 4): one slot, no stacking. Market fills at the scan
 // price with slippage; maker entries post at the scan price and fill when a later scan
-// trades through; fees, funding every 8 h of scan time, isolated margin, refusals and
-// liquidation. Decisions come in; trades, legs and order events go out.
+// trades through; fees, funding at the venue's 8-hour marks, isolated margin, refusals and
+// liquidation. Quantities, prices, minimums and caps are the venue's (`rules/`): the mock
+// rounds and refuses as the venue will. Decisions come in; trades, legs and order events
+// go out.
 
 import { postureOf, type Scan } from '../model/index.js';
 import { type ExitParams, type ExitReason, exitLegs } from './exits.js';
 import type { Execution, Fills, SlotState } from './ports.js';
 import type { ActuatedDecision, DecisionRow, LegRow, OrderEventKind } from './rows.js';
-
-export interface ExecutionParams {
-  readonly fee_maker: number;
-  readonly fee_taker: number;
-  readonly slippage_bps: number;
-  readonly entry_order: 'taker' | 'maker';
-  readonly maker_timeout_scans: number;
-  readonly maker_on_timeout: 'cancel' | 'taker';
-  readonly funding_interval_ms: number;
-  readonly maintenance_margin_rate: number;
-}
-
-export const EXECUTION: ExecutionParams = Object.freeze({
-  fee_maker: 0.0002,
-  fee_taker: 0.0005,
-  slippage_bps: 1,
-  entry_order: 'taker',
-  maker_timeout_scans: 3,
-  maker_on_timeout: 'cancel',
-  funding_interval_ms: 8 * 3_600_000,
-  maintenance_margin_rate: 0.005,
-});
+import { type ExecutionRules, fromUnits, type Market } from './rules/index.js';
 
 function noFills(): Fills {
   return { trades: [], legs: [], events: [] };
@@ -37,6 +18,11 @@ function noFills(): Fills {
 interface Entry {
   readonly decision: ActuatedDecision;
   readonly scan: Scan;
+  readonly market: Market;
+  /** The quantity in the market's steps. */
+  readonly units: number;
+  /** Exchange leverage the order is placed at (the decision's, within the caps). */
+  readonly leverage: number;
 }
 
 interface Position extends Entry {
@@ -49,6 +35,7 @@ interface Position extends Entry {
   readonly notional: number;
   readonly margin: number;
   readonly capitalBefore: number;
+  remainingUnits: number;
   remaining: number;
   fees: number;
   funding: number;
@@ -60,7 +47,6 @@ interface Position extends Entry {
 
 interface Pending extends Entry {
   readonly limit: number;
-  readonly quantity: number;
   readonly placedIndex: number;
 }
 
@@ -79,10 +65,14 @@ export class MockExchange implements Execution {
   constructor(
     readonly instanceId: string,
     initialCapital: number,
-    readonly x: ExecutionParams,
+    readonly rules: ExecutionRules,
     readonly exits: ExitParams,
   ) {
     this.capital = initialCapital;
+  }
+
+  private get x() {
+    return this.rules.x;
   }
 
   slotState(): SlotState {
@@ -112,14 +102,8 @@ export class MockExchange implements Execution {
     });
   }
 
-  private open(
-    e: Entry,
-    scan: Scan,
-    index: number,
-    price: number,
-    quantity: number,
-    feeRate: number,
-  ) {
+  private open(e: Entry, scan: Scan, index: number, price: number, feeRate: number) {
+    const quantity = fromUnits(e.units, e.market.quantityDecimals);
     const notional = price * quantity;
     this.position = {
       ...e,
@@ -131,8 +115,9 @@ export class MockExchange implements Execution {
       entryPrice: price,
       quantity,
       notional,
-      margin: notional / e.decision.exchange_leverage,
+      margin: notional / e.leverage,
       capitalBefore: this.capital,
+      remainingUnits: e.units,
       remaining: quantity,
       fees: feeRate * notional,
       funding: 0,
@@ -144,15 +129,17 @@ export class MockExchange implements Execution {
     this.orders++;
   }
 
+  /** A leg of `units` steps at `price`: a taker fill, unless `settled` says otherwise. */
   private leg(
     p: Position,
     scan: Scan,
     reason: ExitReason,
-    quantity: number,
+    units: number,
     price: number,
-    fee: number,
-    pnl: number,
+    settled?: { fee: number; pnl: number },
   ) {
+    const quantity = fromUnits(units, p.market.quantityDecimals);
+    const paid = settled?.fee ?? this.x.fee_taker * quantity * price;
     p.legs.push({
       instance_id: this.instanceId,
       trade_id: p.tradeId,
@@ -162,11 +149,12 @@ export class MockExchange implements Execution {
       reason,
       quantity,
       price,
-      fee,
-      pnl,
+      fee: paid,
+      pnl: settled?.pnl ?? quantity * (p.entryPrice - price),
     });
-    p.fees += fee;
-    p.remaining -= quantity;
+    p.fees += paid;
+    p.remainingUnits -= units;
+    p.remaining = fromUnits(p.remainingUnits, p.market.quantityDecimals);
   }
 
   /** Closes the position whose last leg (for `reason`) took its remaining quantity. */
@@ -174,10 +162,13 @@ export class MockExchange implements Execution {
     let legPnl = 0;
     let qty = 0;
     let value = 0;
+    // One price for every leg is the exit price as filled; several are averaged by quantity.
+    let price: number | null = p.legs[0]?.price ?? null;
     for (const l of p.legs) {
       legPnl += l.pnl;
       qty += l.quantity;
       value += l.quantity * l.price;
+      if (l.price !== price) price = null;
     }
     const pnl = legPnl - p.fees + p.funding;
     const d = p.decision;
@@ -192,12 +183,12 @@ export class MockExchange implements Execution {
       exit_scan: scan.scan_number,
       exit_ts: scan.ts,
       entry_price: p.entryPrice,
-      exit_price: value / qty,
+      exit_price: price ?? value / qty,
       quantity: p.quantity,
       capital_before: p.capitalBefore,
       capital_after: capitalAfter,
       leverage: d.leverage,
-      exchange_leverage: d.exchange_leverage,
+      exchange_leverage: p.leverage,
       notional: p.notional,
       margin: p.margin,
       fees: p.fees,
@@ -245,7 +236,7 @@ export class MockExchange implements Execution {
     if (price !== null && price > w.limit) {
       this.pending = null;
       this.event(out, scan, 'MAKER_FILLED', asset, `limit ${w.limit}`);
-      this.open(w, scan, index, w.limit, w.quantity, this.x.fee_maker);
+      this.open(w, scan, index, w.limit, this.x.fee_maker);
       return;
     }
     const waited = index - w.placedIndex;
@@ -253,8 +244,7 @@ export class MockExchange implements Execution {
     this.pending = null;
     if (this.x.maker_on_timeout === 'taker' && price !== null) {
       this.event(out, scan, 'MAKER_TAKER_FALLBACK', asset, `after ${waited} scans`);
-      const slip = this.x.slippage_bps / 10_000;
-      this.open(w, scan, index, price * (1 - slip), w.quantity, this.x.fee_taker);
+      this.open(w, scan, index, this.rules.takerFill(w.market, price, 'sell'), this.x.fee_taker);
     } else {
       this.event(out, scan, 'MAKER_CANCELLED', asset, `after ${waited} scans`);
     }
@@ -262,8 +252,7 @@ export class MockExchange implements Execution {
 
   /** Funding on the remaining quantity at each funding boundary crossed since the last scan. */
   private accrueFunding(p: Position, scan: Scan, price: number): void {
-    const interval = this.x.funding_interval_ms;
-    if (Math.floor(scan.ts / interval) > Math.floor(p.lastTs / interval)) {
+    if (this.rules.fundingDue(p.lastTs, scan.ts)) {
       p.funding += p.remaining * price * (scan.acb?.funding_rate ?? 0);
     }
     p.lastTs = scan.ts;
@@ -276,7 +265,10 @@ export class MockExchange implements Execution {
       marginLeft + p.remaining * (p.entryPrice - price) <=
       this.x.maintenance_margin_rate * p.remaining * price;
     if (!underwater) return false;
-    this.leg(p, scan, 'LIQUIDATION', p.remaining, price, 0, -marginLeft);
+    this.leg(p, scan, 'LIQUIDATION', p.remainingUnits, this.rules.toTick(p.market, price), {
+      fee: 0,
+      pnl: -marginLeft,
+    });
     this.close(p, scan, index, 'LIQUIDATION', out);
     return true;
   }
@@ -303,22 +295,18 @@ export class MockExchange implements Execution {
       scan.vel_div,
       this.exits,
     );
-    const fill = price * (1 + this.x.slippage_bps / 10_000);
-    let last: ExitReason | null = null;
+    const fill = this.rules.takerFill(p.market, price, 'buy');
     for (const l of legs) {
-      this.leg(
-        p,
-        scan,
-        l.reason,
-        l.quantity,
-        fill,
-        this.x.fee_taker * l.quantity * fill,
-        l.quantity * (p.entryPrice - fill),
-      );
+      const units = l.all
+        ? p.remainingUnits
+        : this.rules.exitUnits(p.market, l.quantity, p.remainingUnits, fill);
+      this.leg(p, scan, l.reason, units, fill);
       if (l.reason === 'TP1') p.tp1Done = true;
-      last = l.reason;
+      if (p.remainingUnits === 0) {
+        this.close(p, scan, index, l.reason, out);
+        return;
+      }
     }
-    if (last !== null && p.remaining <= 0) this.close(p, scan, index, last, out);
   }
 
   /** After the decision: an actuated decision enters when the slot is free. */
@@ -337,7 +325,23 @@ export class MockExchange implements Execution {
       this.event(out, scan, 'ENTRY_REFUSED', asset, `notional ${notional}: nothing to order`);
       return out;
     }
-    const margin = notional / d.exchange_leverage;
+    const plan = this.rules.planEntry(asset, notional, d.exchange_leverage, price);
+    if (!plan.ok) {
+      this.event(out, scan, 'ENTRY_REFUSED', asset, plan.reason);
+      return out;
+    }
+    const entry: Entry = {
+      decision: d,
+      scan,
+      market: plan.market,
+      units: plan.units,
+      leverage: plan.leverage,
+    };
+    const maker = this.x.entry_order === 'maker';
+    const at = maker
+      ? this.rules.toTick(plan.market, price)
+      : this.rules.takerFill(plan.market, price, 'sell');
+    const margin = (plan.quantity * at) / plan.leverage;
     if (margin > this.capital) {
       this.event(
         out,
@@ -348,21 +352,26 @@ export class MockExchange implements Execution {
       );
       return out;
     }
-    const quantity = notional / price;
-    if (this.x.entry_order === 'maker') {
-      this.pending = { decision: d, scan, limit: price, quantity, placedIndex: index };
-      this.event(out, scan, 'MAKER_POSTED', asset, `limit ${price}`);
+    const capped = plan.capped === '' ? '' : ` (${plan.capped})`;
+    if (maker) {
+      this.pending = { ...entry, limit: at, placedIndex: index };
+      this.event(
+        out,
+        scan,
+        'MAKER_POSTED',
+        asset,
+        `limit ${at} quantity ${plan.quantity}${capped}`,
+      );
       return out;
     }
-    this.open(
-      { decision: d, scan },
+    this.open(entry, scan, index, at, this.x.fee_taker);
+    this.event(
+      out,
       scan,
-      index,
-      price * (1 - this.x.slippage_bps / 10_000),
-      quantity,
-      this.x.fee_taker,
+      'ENTRY_FILLED',
+      asset,
+      `taker at ${at} quantity ${plan.quantity}${capped}`,
     );
-    this.event(out, scan, 'ENTRY_FILLED', asset, `taker at ${this.position?.entryPrice}`);
     return out;
   }
 }

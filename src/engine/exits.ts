@@ -53,6 +53,8 @@ export interface PositionView {
 export interface ExitLegOrder {
   readonly reason: ExitReason;
   readonly quantity: number;
+  /** The leg closes whatever remains (its quantity is the remainder as this view saw it). */
+  readonly all: boolean;
 }
 
 /** The legs to close now, in order; empty when the position stays open. */
@@ -62,7 +64,9 @@ export function exitLegs(
   velDiv: number,
   x: ExitParams,
 ): ExitLegOrder[] {
-  const all = (reason: ExitReason): ExitLegOrder[] => [{ reason, quantity: p.remaining }];
+  const all = (reason: ExitReason): ExitLegOrder[] => [
+    { reason, quantity: p.remaining, all: true },
+  ];
   if (posture === 'HIBERNATE') return all('HIBERNATE_HALT');
   if (p.ret <= -x.stop_loss) return all('STOP_LOSS');
   const legs: ExitLegOrder[] = [];
@@ -70,12 +74,12 @@ export function exitLegs(
   let tp1Done = p.tp1Done;
   if (!tp1Done && p.ret >= x.tp1) {
     const q = Math.min(remaining, p.quantity * x.tp1_fraction);
-    legs.push({ reason: 'TP1', quantity: q });
+    legs.push({ reason: 'TP1', quantity: q, all: q >= remaining });
     remaining -= q;
     tp1Done = true;
     if (remaining <= 0) return legs;
   }
-  const rest = (reason: ExitReason) => [...legs, { reason, quantity: remaining }];
+  const rest = (reason: ExitReason) => [...legs, { reason, quantity: remaining, all: true }];
   if (tp1Done && p.bestRet - p.ret >= x.trail_giveback) return rest('TRAIL_STOP');
   if (p.ret >= x.tp2) return rest('TP2');
   if (p.barsHeld >= x.max_hold_scans) return rest('MAX_HOLD');

@@ -9,6 +9,7 @@ import { MockExchange } from '../engine/exchange.js';
 import type { ScanSource } from '../engine/ports.js';
 import type { RunStats } from '../engine/reactor.js';
 import type { TradeRow } from '../engine/rows.js';
+import { ExecutionRules, type Markets } from '../engine/rules/index.js';
 import { quantile } from '../studies/quantile.js';
 import { runShadow, type ShadowResult } from './shadow.js';
 
@@ -33,6 +34,8 @@ export interface BacktestSummary {
   readonly funding: number;
   /** A position still open when the scans ran out (not counted in trades). */
   readonly open_at_end: boolean;
+  /** The venue markets the mock rounded and refused by: where the list came from, its digest. */
+  readonly markets: { readonly source: string; readonly digest: string; readonly count: number };
 }
 
 const MAX_POINTS = 4000;
@@ -69,12 +72,15 @@ export async function runBacktest(o: {
   source: ScanSource;
   journal: string;
   chart: string;
+  /** The venue's markets: steps, ticks, minimums (the CLI's default: the BingX snapshot). */
+  markets: Markets;
   hooks?: Parameters<typeof runShadow>[0]['hooks'];
   /** Aborted: the replay ends after the scan in hand (SIGINT/SIGTERM). */
   stop?: AbortSignal;
 }): Promise<{ result: ShadowResult; summary: BacktestSummary }> {
   const c = o.config;
-  const exchange = new MockExchange(c.instance_id, c.capital, c.execution, c.exits);
+  const rules = new ExecutionRules(o.markets, c.execution);
+  const exchange = new MockExchange(c.instance_id, c.capital, rules, c.exits);
   const equity = new EquityTrack();
   let index = 0;
   // The summary is this run's: its trades and order events as they were journaled.
@@ -102,7 +108,10 @@ export async function runBacktest(o: {
   );
   return {
     result,
-    summary: summarise(c, result.stats, equity, trades, events, exchange.slotState() === 'OPEN'),
+    summary: {
+      ...summarise(c, result.stats, equity, trades, events, exchange.slotState() === 'OPEN'),
+      markets: { source: o.markets.source, digest: o.markets.digest, count: o.markets.size },
+    },
   };
 }
 
@@ -113,7 +122,7 @@ function summarise(
   made: readonly TradeRow[],
   ev: Record<string, number>,
   openAtEnd: boolean,
-): BacktestSummary {
+): Omit<BacktestSummary, 'markets'> {
   const trades = [...made].sort((a, b) => a.entry_scan - b.entry_scan);
   const pnls = trades.map((t) => t.pnl);
   const total = pnls.reduce((a, b) => a + b, 0);
