@@ -26,6 +26,7 @@ import { extname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, REPO, type RunAs, violet } from '../test-support/cli.js';
 import { sampleArchive, tempDir } from '../test-support/journal.js';
+import { BINGX_SWAP_CONTRACTS } from '../venues/bingx/snapshot.js';
 
 /** The kinds of file an input names: the valid fixture and its corrupt forms. */
 const KINDS = {
@@ -33,6 +34,10 @@ const KINDS = {
   // `publish` sends every line as it is: no content of a .jsonl is corrupt to it.
   published: { file: 'scans.jsonl', corrupt: [] },
   config: { file: 'config.json', corrupt: [['junk.json', /cannot read config junk\.json/]] },
+  markets: {
+    file: 'markets.json',
+    corrupt: [['junk-markets.json', /^violet: --markets junk-markets\.json: /]],
+  },
   trades: {
     file: 'trades.csv',
     corrupt: [
@@ -92,6 +97,7 @@ const COMMANDS: readonly Cmd[] = [
     inputs: [
       ['--scans', 'scans'],
       ['--config', 'config'],
+      ['--markets', 'markets'],
     ],
     journal: 'written',
     outputs: [
@@ -502,6 +508,7 @@ describe(`hostile paths: exit 2, one line, nothing changed on disk${SKIPPED}`, (
     mkdirSync(fixtures);
     copyFileSync(sampleArchive(fixtures, 200, 3), join(fixtures, 'scans.jsonl'));
     writeFileSync(join(fixtures, 'config.json'), '{"capital": 10000}\n');
+    writeFileSync(join(fixtures, 'markets.json'), JSON.stringify(BINGX_SWAP_CONTRACTS));
     writeFileSync(join(fixtures, 'blue.py'), 'ESOF_EDGE = 0.02\n');
     const bars = join(REPO, 'conformance', 'data', 'klines', 'ETHBTC-5m.csv');
     copyFileSync(bars, join(fixtures, 'ETHBTC-5m.csv'));

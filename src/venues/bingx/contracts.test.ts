@@ -69,10 +69,7 @@ describe('BingX contracts → markets', () => {
     const bad: [unknown, RegExp][] = [
       [{ code: 100001, msg: 'signature mismatch' }, /code 100001 \("signature mismatch"\)/],
       [{ code: 0, data: {} }, /contracts\.data: a list/],
-      [
-        { code: 0, data: [{ ...btc, symbol: 'BTCUSDT' }] },
-        /data\[0\]\.symbol: a contract id/,
-      ],
+      [{ code: 0, data: [{ ...btc, symbol: 'BTCUSDT' }] }, /data\[0\]\.symbol: a contract id/],
       [{ code: 0, data: [{ ...btc, symbol: 'btc-usdt' }] }, /data\[0\]\.symbol/],
       [
         { code: 0, data: [btc, { ...btc, symbol: 'BTCU-SDT', currency: 'SDT' }] },
