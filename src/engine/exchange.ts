@@ -295,6 +295,7 @@ export class MockExchange implements Execution {
       scan.vel_div,
       this.exits,
     );
+    if (legs.length === 0) return;
     const fill = this.rules.takerFill(p.market, price, 'buy');
     for (const l of legs) {
       const units = l.all
