@@ -19,11 +19,19 @@ export function snapshotMarkets(): Markets {
 /** Markets from a saved contracts response (`--markets F`), or the snapshot when none. */
 export function loadMarkets(file: string | undefined): Markets {
   if (file === undefined) return snapshotMarkets();
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--markets ${file}: cannot read (${(e as NodeJS.ErrnoException).code})`);
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(stripBom(readFileSync(file, 'utf8')));
+    raw = JSON.parse(stripBom(text));
   } catch (e) {
-    throw new UsageError(`--markets ${file}: ${(e as Error).message.split('\n')[0]}`);
+    throw new UsageError(
+      `--markets ${file}: not the venue's JSON answer (${(e as Error).message.split('\n')[0]})`,
+    );
   }
   const r = parseBingxContracts(raw, file);
   if (!r.ok) throw new UsageError(`--markets ${file}: ${r.reason}`);
