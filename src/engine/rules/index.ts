@@ -1,6 +1,7 @@
 // Execution rules (SPEC §8, issue 14): what a venue accepts and how it rounds, the caps and
 // funding at the venue's marks — one module, used alike by the mock exchange and a venue
 // adapter, so a backtest rounds, refuses and pays as the venue will.
+import { InvalidInput } from '../../model/index.js';
 import { fromUnits, toUnits } from './decimal.js';
 
 export { fromUnits, toUnits } from './decimal.js';
@@ -31,7 +32,10 @@ export class Markets {
   private readonly byVenue = new Map<string, Market>();
   private readonly byUni = new Map<string, Market>();
 
-  /** `source`: where the list came from (journaled in summaries beside its digest). */
+  /**
+   * `source`: where the list came from (reported in summaries beside its digest). A name
+   * two contracts share is refused (`InvalidInput`): a symbol must map one way.
+   */
   constructor(
     readonly source: string,
     readonly digest: string,
@@ -43,7 +47,14 @@ export class Markets {
         [this.byVenue, m.venueId],
         [this.byUni, m.unified],
       ] as const) {
-        if (map.has(key)) throw new Error(`markets ${source}: ${key} listed twice`);
+        const other = map.get(key);
+        if (other !== undefined) {
+          throw new InvalidInput(
+            other.venueId === m.venueId
+              ? `contracts: ${m.venueId} listed twice`
+              : `contracts: ${other.venueId} and ${m.venueId} both go by ${key}`,
+          );
+        }
         map.set(key, m);
       }
     }

@@ -103,20 +103,6 @@ export function parseBingxContracts(response: unknown, source: string): Result<M
     if (!Array.isArray(r.data)) throw new InvalidInput('contracts.data: a list expected');
     const list = r.data.map((c, i) => market(c, `contracts.data[${i}]`));
     list.sort((a, b) => (a.venueId < b.venueId ? -1 : a.venueId > b.venueId ? 1 : 0));
-    const seen = new Map<string, string>();
-    for (const m of list) {
-      for (const name of [m.venueId, m.symbol, m.unified]) {
-        const other = seen.get(name);
-        if (other !== undefined) {
-          throw new InvalidInput(
-            other === m.venueId
-              ? `contracts: ${m.venueId} listed twice`
-              : `contracts: ${other} and ${m.venueId} both go by ${name}`,
-          );
-        }
-        seen.set(name, m.venueId);
-      }
-    }
     const digest = createHash('sha256').update(JSON.stringify(list)).digest('hex').slice(0, 16);
     return new Markets(source, digest, list);
   });
