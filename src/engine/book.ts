@@ -1,0 +1,241 @@
+// The slot's book (SPEC §4 L2, §8): one position, its legs, fees and funding, and the trade
+// row it becomes. The mock exchange and a venue both keep their position here, so a trade
+// is computed one way whoever filled it: the mock from the scan's price, a venue from its
+// fills.
+import { postureOf, type Scan } from '../model/index.js';
+import { type ExitParams, type ExitReason, exitLegs } from './exits.js';
+import type { Fills } from './ports.js';
+import type { ActuatedDecision, LegRow } from './rows.js';
+import { type ExecutionRules, fromUnits, type Market } from './rules/index.js';
+
+export function noFills(): Fills {
+  return { trades: [], legs: [], events: [] };
+}
+
+export function priceOf(scan: Scan, asset: string): number | null {
+  return scan.prices[scan.symbols.indexOf(asset)] ?? null;
+}
+
+/** An entry as it is ordered: the decision, its market, quantity and exchange leverage. */
+export interface Entry {
+  readonly decision: ActuatedDecision;
+  readonly scan: Scan;
+  readonly market: Market;
+  /** The quantity in the market's steps. */
+  readonly units: number;
+  /** Exchange leverage the order is placed at (the decision's, within the caps). */
+  readonly leverage: number;
+}
+
+export interface Position extends Entry {
+  readonly tradeId: string;
+  readonly entryScan: number;
+  readonly entryIndex: number;
+  readonly entryTs: number;
+  readonly entryPrice: number;
+  readonly quantity: number;
+  readonly notional: number;
+  readonly margin: number;
+  readonly capitalBefore: number;
+  remainingUnits: number;
+  remaining: number;
+  fees: number;
+  funding: number;
+  bestRet: number;
+  tp1Done: boolean;
+  lastTs: number;
+  legs: LegRow[];
+}
+
+/** An exit leg to fill: its reason and quantity in steps. */
+export interface ExitLeg {
+  readonly reason: ExitReason;
+  readonly units: number;
+}
+
+export class PositionBook {
+  position: Position | null = null;
+  /** The accepted-scan index of the last close: no entry on the scan an exit happened. */
+  lastExitIndex = -1;
+  /** Realised capital (USDT): every closed trade's pnl is added to it. */
+  capital: number;
+  orders = 0;
+
+  constructor(
+    readonly instanceId: string,
+    initialCapital: number,
+    readonly rules: ExecutionRules,
+    readonly exits: ExitParams,
+  ) {
+    this.capital = initialCapital;
+  }
+
+  /** Equity marked at the scan: capital plus the open position's unrealised pnl and funding. */
+  equity(scan: Scan): number {
+    const p = this.position;
+    if (p === null) return this.capital;
+    const price = priceOf(scan, p.decision.asset) ?? p.entryPrice;
+    return this.capital + p.remaining * (p.entryPrice - price) - p.fees + p.funding;
+  }
+
+  /** The entry filled at `price`, paying `fee` (USDT); `fee` gets the order's value. */
+  open(e: Entry, scan: Scan, index: number, price: number, fee: (notional: number) => number) {
+    const quantity = fromUnits(e.units, e.market.quantityDecimals);
+    const notional = price * quantity;
+    this.position = {
+      ...e,
+      // Deterministic and sortable: the instance and the deciding scan.
+      tradeId: `${this.instanceId}-${String(e.decision.scan_number).padStart(12, '0')}`,
+      entryScan: scan.scan_number,
+      entryIndex: index,
+      entryTs: scan.ts,
+      entryPrice: price,
+      quantity,
+      notional,
+      margin: notional / e.leverage,
+      capitalBefore: this.capital,
+      remainingUnits: e.units,
+      remaining: quantity,
+      fees: fee(notional),
+      funding: 0,
+      bestRet: Number.NEGATIVE_INFINITY,
+      tp1Done: false,
+      lastTs: scan.ts,
+      legs: [],
+    };
+    this.orders++;
+  }
+
+  /** The position's return at `price` (a short gains when it falls); tracks the best. */
+  markReturn(p: Position, price: number): number {
+    const ret = (p.entryPrice - price) / p.entryPrice;
+    if (ret > p.bestRet) p.bestRet = ret;
+    return ret;
+  }
+
+  /** Equity at `price` is down to the maintenance margin: the venue liquidates. */
+  underwater(p: Position, price: number): boolean {
+    const marginLeft = (p.margin * p.remaining) / p.quantity;
+    return (
+      marginLeft + p.remaining * (p.entryPrice - price) <=
+      this.rules.x.maintenance_margin_rate * p.remaining * price
+    );
+  }
+
+  /** The margin a liquidation loses: what is left of it on the remaining quantity. */
+  marginLeft(p: Position): number {
+    return (p.margin * p.remaining) / p.quantity;
+  }
+
+  /**
+   * The exit rules' legs at this scan, in steps, as they will fill one after the other at
+   * `fill` (the price the minimum checks use).
+   */
+  exitLegs(p: Position, scan: Scan, index: number, ret: number, fill: number): ExitLeg[] {
+    const legs = exitLegs(
+      {
+        ret,
+        bestRet: p.bestRet,
+        tp1Done: p.tp1Done,
+        barsHeld: index - p.entryIndex,
+        quantity: p.quantity,
+        remaining: p.remaining,
+      },
+      postureOf(scan),
+      scan.vel_div,
+      this.exits,
+    );
+    const out: ExitLeg[] = [];
+    let left = p.remainingUnits;
+    for (const l of legs) {
+      const units = l.all ? left : this.rules.exitUnits(p.market, l.quantity, left, fill);
+      out.push({ reason: l.reason, units });
+      left -= units;
+      if (left === 0) break;
+    }
+    return out;
+  }
+
+  /** A leg of `units` steps filled at `price`, paying `fee`; `pnl` when settled otherwise. */
+  leg(
+    p: Position,
+    scan: Scan,
+    reason: ExitReason,
+    units: number,
+    price: number,
+    fee: number,
+    pnl?: number,
+  ) {
+    const quantity = fromUnits(units, p.market.quantityDecimals);
+    p.legs.push({
+      instance_id: this.instanceId,
+      trade_id: p.tradeId,
+      leg_no: p.legs.length + 1,
+      scan_number: scan.scan_number,
+      ts: scan.ts,
+      reason,
+      quantity,
+      price,
+      fee,
+      pnl: pnl ?? quantity * (p.entryPrice - price),
+    });
+    p.fees += fee;
+    p.remainingUnits -= units;
+    p.remaining = fromUnits(p.remainingUnits, p.market.quantityDecimals);
+    if (reason === 'TP1') p.tp1Done = true;
+  }
+
+  /** Closes the position whose last leg (for `reason`) took its remaining quantity. */
+  close(p: Position, scan: Scan, index: number, reason: ExitReason, out: Fills): void {
+    let legPnl = 0;
+    let qty = 0;
+    let value = 0;
+    // One price for every leg is the exit price as filled; several are averaged by quantity.
+    let price: number | null = p.legs[0]?.price ?? null;
+    for (const l of p.legs) {
+      legPnl += l.pnl;
+      qty += l.quantity;
+      value += l.quantity * l.price;
+      if (l.price !== price) price = null;
+    }
+    const pnl = legPnl - p.fees + p.funding;
+    const d = p.decision;
+    const capitalAfter = p.capitalBefore + pnl;
+    out.trades.push({
+      trade_id: p.tradeId,
+      instance_id: this.instanceId,
+      asset: d.asset,
+      side: d.direction,
+      entry_scan: p.entryScan,
+      entry_ts: p.entryTs,
+      exit_scan: scan.scan_number,
+      exit_ts: scan.ts,
+      entry_price: p.entryPrice,
+      exit_price: price ?? value / qty,
+      quantity: p.quantity,
+      capital_before: p.capitalBefore,
+      capital_after: capitalAfter,
+      leverage: d.leverage,
+      exchange_leverage: p.leverage,
+      notional: p.notional,
+      margin: p.margin,
+      fees: p.fees,
+      funding: p.funding,
+      pnl,
+      pnl_pct: pnl / p.capitalBefore,
+      exit_reason: reason,
+      bars_held: index - p.entryIndex,
+      vel_div_entry: d.vel_div,
+      btc_price: d.btc_price,
+      btc_ma99: d.btc_ma99,
+      dvol: p.scan.acb?.dvol ?? null,
+      regime_label: d.regime_label,
+      composite_hash: d.composite_hash,
+      esof_score: d.esof_score,
+    });
+    out.legs.push(...p.legs);
+    this.capital = capitalAfter;
+    this.position = null;
+    this.lastExitIndex = index;
+  }
+}
