@@ -78,8 +78,8 @@ export class PositionBook {
     return this.capital + p.remaining * (p.entryPrice - price) - p.fees + p.funding;
   }
 
-  /** The entry filled at `price`, paying `fee` (USDT); `fee` gets the order's value. */
-  open(e: Entry, scan: Scan, index: number, price: number, fee: (notional: number) => number) {
+  /** The entry filled at `price`, paying `fee` (USDT). */
+  open(e: Entry, scan: Scan, index: number, price: number, fee: number) {
     const quantity = fromUnits(e.units, e.market.quantityDecimals);
     const notional = price * quantity;
     this.position = {
@@ -96,7 +96,7 @@ export class PositionBook {
       capitalBefore: this.capital,
       remainingUnits: e.units,
       remaining: quantity,
-      fees: fee(notional),
+      fees: fee,
       funding: 0,
       bestRet: Number.NEGATIVE_INFINITY,
       tp1Done: false,

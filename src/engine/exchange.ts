@@ -68,7 +68,8 @@ export class MockExchange implements Execution {
   }
 
   private open(e: Entry, scan: Scan, index: number, price: number, feeRate: number) {
-    this.book.open(e, scan, index, price, (notional) => feeRate * notional);
+    const quantity = fromUnits(e.units, e.market.quantityDecimals);
+    this.book.open(e, scan, index, price, this.rules.fee(quantity, price, feeRate));
   }
 
   /** Before the decision: maker fills and timeouts, funding, liquidation, exits. */
@@ -139,7 +140,14 @@ export class MockExchange implements Execution {
     const fill = this.rules.takerFill(p.market, price, 'buy');
     for (const l of this.book.exitLegs(p, scan, index, ret, fill)) {
       const quantity = fromUnits(l.units, p.market.quantityDecimals);
-      this.book.leg(p, scan, l.reason, l.units, fill, this.x.fee_taker * quantity * fill);
+      this.book.leg(
+        p,
+        scan,
+        l.reason,
+        l.units,
+        fill,
+        this.rules.fee(quantity, fill, this.x.fee_taker),
+      );
       if (p.remainingUnits === 0) {
         this.book.close(p, scan, index, l.reason, out);
         return;

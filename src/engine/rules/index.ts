@@ -215,6 +215,11 @@ export class ExecutionRules {
     return this.toTick(market, side === 'sell' ? price * (1 - slip) : price * (1 + slip));
   }
 
+  /** The commission on a fill: the rate on the fill's value, as the venue charges it. */
+  fee(quantity: number, price: number, rate: number): number {
+    return rate * (quantity * price);
+  }
+
   /** Funding is paid at each of the venue's funding marks (every 8 h of UTC time) crossed. */
   fundingDue(lastTs: number, ts: number): boolean {
     const interval = this.x.funding_interval_ms;
