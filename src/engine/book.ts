@@ -5,7 +5,7 @@
 import { postureOf, type Scan } from '../model/index.js';
 import { type ExitParams, type ExitReason, exitLegs } from './exits.js';
 import type { Fills } from './ports.js';
-import type { ActuatedDecision, LegRow } from './rows.js';
+import type { ActuatedDecision, DecisionRow, LegRow } from './rows.js';
 import { type ExecutionRules, fromUnits, type Market } from './rules/index.js';
 
 export function noFills(): Fills {
@@ -47,6 +47,11 @@ export interface Position extends Entry {
   legs: LegRow[];
 }
 
+/** An entry ready to order at `at` (the limit, or the expected taker fill), or why not. */
+export type EntryOrder =
+  | { readonly ok: true; readonly entry: Entry; readonly at: number; readonly detail: string }
+  | { readonly ok: false; readonly asset: string; readonly reason: string };
+
 /** An exit leg to fill: its reason and quantity in steps. */
 export interface ExitLeg {
   readonly reason: ExitReason;
@@ -76,6 +81,45 @@ export class PositionBook {
     if (p === null) return this.capital;
     const price = priceOf(scan, p.decision.asset) ?? p.entryPrice;
     return this.capital + p.remaining * (p.entryPrice - price) - p.fees + p.funding;
+  }
+
+  /**
+   * What an actuated decision orders on a free slot (null: nothing to decide — not actuated,
+   * slot taken, or an exit on this scan): the venue's quantity and leverage within the caps,
+   * refused below the minimums or beyond the free capital.
+   */
+  entryOrder(d: DecisionRow, scan: Scan, index: number, busy: boolean): EntryOrder | null {
+    if (!d.actuated || busy || this.position !== null || index <= this.lastExitIndex) return null;
+    const asset = d.asset;
+    const refuse = (reason: string): EntryOrder => ({ ok: false, asset, reason });
+    const price = priceOf(scan, asset);
+    if (price === null) return refuse('no price for the asset in this scan');
+    const notional = d.notional;
+    // A haircut to nothing (sc_mult 0) decides, journaled, but is no order.
+    if (!(notional > 0)) return refuse(`notional ${notional}: nothing to order`);
+    const plan = this.rules.planEntry(asset, notional, d.exchange_leverage, price);
+    if (!plan.ok) return refuse(plan.reason);
+    const maker = this.rules.x.entry_order === 'maker';
+    const at = maker
+      ? this.rules.toTick(plan.market, price)
+      : this.rules.takerFill(plan.market, price, 'sell');
+    const margin = (plan.quantity * at) / plan.leverage;
+    if (margin > this.capital)
+      return refuse(`margin ${margin} exceeds free capital ${this.capital}`);
+    const entry = {
+      decision: d,
+      scan,
+      market: plan.market,
+      units: plan.units,
+      leverage: plan.leverage,
+    };
+    const capped = plan.capped === '' ? '' : ` (${plan.capped})`;
+    return {
+      ok: true,
+      entry,
+      at,
+      detail: `${maker ? 'limit' : 'taker at'} ${at} quantity ${plan.quantity}${capped}`,
+    };
   }
 
   /** The entry filled at `price`, paying `fee` (USDT). */

@@ -158,66 +158,20 @@ export class MockExchange implements Execution {
   /** After the decision: an actuated decision enters when the slot is free. */
   enter(d: DecisionRow, scan: Scan, index: number): Fills {
     const out = noFills();
-    if (!d.actuated || this.slotState() !== 'FREE' || index <= this.book.lastExitIndex) return out;
-    const asset = d.asset;
-    const price = priceOf(scan, asset);
-    if (price === null) {
-      this.event(out, scan, 'ENTRY_REFUSED', asset, 'no price for the asset in this scan');
+    const o = this.book.entryOrder(d, scan, index, this.pending !== null);
+    if (o === null) return out;
+    if (!o.ok) {
+      this.event(out, scan, 'ENTRY_REFUSED', o.asset, o.reason);
       return out;
     }
-    const notional = d.notional;
-    // A haircut to nothing (sc_mult 0) decides, journaled, but is no order.
-    if (!(notional > 0)) {
-      this.event(out, scan, 'ENTRY_REFUSED', asset, `notional ${notional}: nothing to order`);
+    const asset = o.entry.decision.asset;
+    if (this.x.entry_order === 'maker') {
+      this.pending = { ...o.entry, limit: o.at, placedIndex: index };
+      this.event(out, scan, 'MAKER_POSTED', asset, o.detail);
       return out;
     }
-    const plan = this.rules.planEntry(asset, notional, d.exchange_leverage, price);
-    if (!plan.ok) {
-      this.event(out, scan, 'ENTRY_REFUSED', asset, plan.reason);
-      return out;
-    }
-    const entry: Entry = {
-      decision: d,
-      scan,
-      market: plan.market,
-      units: plan.units,
-      leverage: plan.leverage,
-    };
-    const maker = this.x.entry_order === 'maker';
-    const at = maker
-      ? this.rules.toTick(plan.market, price)
-      : this.rules.takerFill(plan.market, price, 'sell');
-    const margin = (plan.quantity * at) / plan.leverage;
-    if (margin > this.capital) {
-      this.event(
-        out,
-        scan,
-        'ENTRY_REFUSED',
-        asset,
-        `margin ${margin} exceeds free capital ${this.capital}`,
-      );
-      return out;
-    }
-    const capped = plan.capped === '' ? '' : ` (${plan.capped})`;
-    if (maker) {
-      this.pending = { ...entry, limit: at, placedIndex: index };
-      this.event(
-        out,
-        scan,
-        'MAKER_POSTED',
-        asset,
-        `limit ${at} quantity ${plan.quantity}${capped}`,
-      );
-      return out;
-    }
-    this.open(entry, scan, index, at, this.x.fee_taker);
-    this.event(
-      out,
-      scan,
-      'ENTRY_FILLED',
-      asset,
-      `taker at ${at} quantity ${plan.quantity}${capped}`,
-    );
+    this.open(o.entry, scan, index, o.at, this.x.fee_taker);
+    this.event(out, scan, 'ENTRY_FILLED', asset, o.detail);
     return out;
   }
 }
