@@ -5,6 +5,7 @@
 import type { Planes, Result, Scan } from '../model/index.js';
 import type { CadenceValue } from './cadence.js';
 import type { DecisionRow, LegRow, OrderEventRow, TableSpec, TradeRow } from './rows.js';
+import type { Market } from './rules/index.js';
 
 // ---- scans in -------------------------------------------------------------------------
 
@@ -98,4 +99,71 @@ export interface Execution {
   mark(scan: Scan, index: number, exitCheck: boolean): Fills;
   /** After the decision: an actuated decision enters when the slot is free. */
   enter(decision: DecisionRow, scan: Scan, index: number): Fills;
+}
+
+/**
+ * An execution whose orders go over the network: `mark` and `enter` queue them, `settle`
+ * sends what is queued and hands back what it filled. The reactor settles after the marks
+ * and after the entry, before the next step, so a venue fills in the order the mock does.
+ */
+export interface VenueExecution extends Execution {
+  settle(): Promise<Fills>;
+}
+
+/** Whether the execution's orders go over the network (and must be settled). */
+export function settles(x: Execution): x is VenueExecution {
+  return typeof (x as Partial<VenueExecution>).settle === 'function';
+}
+
+// ---- a venue ------------------------------------------------------------------------
+
+/** One order as the engine places it; the client id makes a retry or a restart idempotent. */
+export interface VenueOrder {
+  readonly clientId: string;
+  readonly market: Market;
+  readonly side: 'sell' | 'buy';
+  /** `post-only`: a limit that rests (refused if it would take), at `price`. */
+  readonly kind: 'market' | 'post-only';
+  /** Quantity in the market's steps. */
+  readonly units: number;
+  readonly price?: number;
+  readonly reduceOnly: boolean;
+}
+
+/** One fill of an order, as the venue reports it. */
+export interface VenueFill {
+  readonly price: number;
+  /** Quantity in the market's steps. */
+  readonly units: number;
+  /** Commission paid, USDT (positive). */
+  readonly fee: number;
+}
+
+export interface VenueOrderReport {
+  readonly orderId: string;
+  readonly clientId: string;
+  /** `open`: resting or partly filled; `closed`: filled whole; `canceled`: with what filled. */
+  readonly status: 'open' | 'closed' | 'canceled';
+  readonly fills: readonly VenueFill[];
+}
+
+/** A funding payment on a position: positive is received. */
+export interface VenueFunding {
+  readonly id: string;
+  readonly ts: number;
+  readonly amount: number;
+}
+
+/** What the engine needs of a venue; an adapter retries what is safe to retry itself. */
+export interface Venue {
+  /** Isolated margin and the leverage on the market, before an entry. */
+  prepare(market: Market, leverage: number): Promise<void>;
+  /** Places the order, or finds it placed already; a market order's report is final. */
+  place(order: VenueOrder): Promise<VenueOrderReport>;
+  /** The order by its client id (null: the venue has none). */
+  order(market: Market, clientId: string): Promise<VenueOrderReport | null>;
+  /** Cancels a resting order; the report says what had filled before. */
+  cancel(market: Market, clientId: string): Promise<VenueOrderReport>;
+  /** Funding paid on the market at or after `since` (ms). */
+  funding(market: Market, since: number): Promise<readonly VenueFunding[]>;
 }

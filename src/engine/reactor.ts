@@ -8,10 +8,19 @@ import { quantumText, sameQuantum } from './cadence.js';
 import { type Clock, type ReplayClock, systemClock, type WallClock } from './clock.js';
 import type { DecisionEngine } from './decision.js';
 import { withPlanes } from './planes.js';
-import type { Execution, Fills, Journal, ScanSource, SourceRecord } from './ports.js';
+import {
+  type Execution,
+  type Fills,
+  type Journal,
+  type ScanSource,
+  type SourceRecord,
+  settles,
+  type VenueExecution,
+} from './ports.js';
 import {
   CONTROL_AUDIT,
   DECISIONS,
+  type DecisionRow,
   ORDER_EVENTS,
   REJECTS,
   TRADE_EXIT_LEGS,
@@ -129,6 +138,8 @@ export class Reactor {
   private readonly ratePerSec: number;
   private readonly tickMs: number;
   private readonly exchange: Execution | null;
+  /** The exchange when its orders go over the network (they are settled between steps). */
+  private readonly venue: VenueExecution | null;
   private readonly wall: WallClock;
 
   constructor(o: ReactorOptions) {
@@ -140,6 +151,7 @@ export class Reactor {
     this.ratePerSec = o.ratePerSec ?? 0;
     this.tickMs = o.tickMs ?? 0;
     this.exchange = o.execution ?? null;
+    this.venue = this.exchange !== null && settles(this.exchange) ? this.exchange : null;
     this.wall = o.wall ?? systemClock;
   }
 
@@ -253,6 +265,35 @@ export class Reactor {
   }
 
   private handle(r: SourceRecord, planes: Planes | null): void {
+    const scan = this.accept(r, planes);
+    if (scan === null) return;
+    const x = this.exchange;
+    const exitCheck = this.exitCheck();
+    if (x !== null) this.journalFills(x.mark(scan, this.stats.accepted, exitCheck));
+    const row = this.decide(scan);
+    if (row !== null && x !== null) this.journalFills(x.enter(row, scan, this.stats.accepted));
+    this.finish(scan);
+  }
+
+  /**
+   * `handle` with a venue: its orders go out and are answered before the decision (after the
+   * marks) and before the next scan (after the entry), so it sees what the mock would.
+   */
+  private async handleVenue(r: SourceRecord, planes: Planes | null, x: VenueExecution) {
+    const scan = this.accept(r, planes);
+    if (scan === null) return;
+    this.journalFills(x.mark(scan, this.stats.accepted, this.exitCheck()));
+    this.journalFills(await x.settle());
+    const row = this.decide(scan);
+    if (row !== null) {
+      this.journalFills(x.enter(row, scan, this.stats.accepted));
+      this.journalFills(await x.settle());
+    }
+    this.finish(scan);
+  }
+
+  /** The record parsed, checked and counted as the next scan (null: refused or seen). */
+  private accept(r: SourceRecord, planes: Planes | null): Scan | null {
     const { seq, text } = r;
     const redelivered = r.redelivered === true;
     this.stats.records++;
@@ -261,18 +302,18 @@ export class Reactor {
     const parsed: Result<Scan> = r.parsed ?? parseScanLine(text);
     if (!parsed.ok) {
       this.reject(seq, text, parsed.reason, null);
-      return;
+      return null;
     }
     const scan = planes === null ? parsed.value : withPlanes(parsed.value, planes);
     const last = this.stats.lastScanNumber;
     if (redelivered && last !== null && scan.scan_number <= last) {
       // Already decided and journaled: a live feed's second delivery, not a bad scan.
       this.stats.redeliveries++;
-      return;
+      return null;
     }
     if (last !== null && scan.scan_number <= last) {
       this.reject(seq, text, `scan_number: not increasing (previous ${last})`, scan.scan_number);
-      return;
+      return null;
     }
     this.clock.advance?.(scan.ts);
     this.applyReplayed(scan.scan_number);
@@ -290,25 +331,32 @@ export class Reactor {
         symbols: universe,
       });
     }
+    return scan;
+  }
+
+  private exitCheck(): boolean {
+    const due = this.due('exit-check');
+    if (due) this.stats.exitChecks++;
+    return due;
+  }
+
+  /** The decision, journaled, when one is due (shadow holds no position: the slot is free). */
+  private decide(scan: Scan): DecisionRow | null {
+    if (!this.due('decide')) return null;
     const x = this.exchange;
-    const exitCheck = this.due('exit-check');
-    if (exitCheck) this.stats.exitChecks++;
-    // Shadow holds no position; with execution on, the exchange marks, exits, then enters.
-    if (x !== null) this.journalFills(x.mark(scan, this.stats.accepted, exitCheck));
-    if (this.due('decide')) {
-      const row = this.engine.decide(
-        scan,
-        x === null ? 'FREE' : x.slotState(),
-        x === null ? this.engine.config.capital : x.capital,
-      );
-      this.writer.write(DECISIONS, row);
-      this.stats.decisions++;
-      if (row.actuated) this.stats.actuated++;
-      if (x !== null) {
-        this.journalFills(x.enter(row, scan, this.stats.accepted));
-        this.stats.orders = x.orders;
-      }
-    }
+    const row = this.engine.decide(
+      scan,
+      x === null ? 'FREE' : x.slotState(),
+      x === null ? this.engine.config.capital : x.capital,
+    );
+    this.writer.write(DECISIONS, row);
+    this.stats.decisions++;
+    if (row.actuated) this.stats.actuated++;
+    return row;
+  }
+
+  private finish(scan: Scan): void {
+    if (this.exchange !== null) this.stats.orders = this.exchange.orders;
     this.hooks.afterScan?.(scan);
     if (this.due('journal-flush')) this.flushSoon();
     this.timed();
@@ -364,7 +412,10 @@ export class Reactor {
     for await (const batch of source.batches()) {
       const planes = source.planes?.() ?? null;
       if (source.commit !== undefined) {
-        for (const r of batch) this.handle(r, planes);
+        for (const r of batch) {
+          if (this.venue === null) this.handle(r, planes);
+          else await this.handleVenue(r, planes, this.venue);
+        }
         this.writer.sync();
         await source.commit(batch);
         this.hooks.onProgress?.(this.stats, null);
@@ -373,7 +424,8 @@ export class Reactor {
       for (const r of batch) {
         bytes += r.size ?? r.text.length + 1;
         try {
-          this.handle(r, planes);
+          if (this.venue === null) this.handle(r, planes);
+          else await this.handleVenue(r, planes, this.venue);
         } catch (e) {
           this.stats.errors++;
           throw e;

@@ -425,7 +425,8 @@ export type OrderEventKind =
   | 'MAKER_POSTED'
   | 'MAKER_FILLED'
   | 'MAKER_CANCELLED'
-  | 'MAKER_TAKER_FALLBACK';
+  | 'MAKER_TAKER_FALLBACK'
+  | 'ORDER_FAILED';
 
 /** Entries filled, refused (with the reason), maker orders posted, filled, cancelled. */
 export interface OrderEventRow {

@@ -1,0 +1,311 @@
+// Execution on a venue (SPEC §8, issue 14): the mock exchange's decisions — entry planning,
+// exit rules, the maker policy, funding — with the venue's fills in place of the scan's
+// price. The slot's book is the mock's (`book.ts`), so a trade is computed the same way; only
+// where its prices, quantities, fees and funding come from differs.
+import { createHash } from 'node:crypto';
+import type { Scan } from '../model/index.js';
+import { type Entry, noFills, type Position, PositionBook, priceOf } from './book.js';
+import type { ExitParams } from './exits.js';
+import type {
+  Fills,
+  SlotState,
+  Venue,
+  VenueExecution,
+  VenueFill,
+  VenueOrderReport,
+} from './ports.js';
+import type { DecisionRow, OrderEventKind } from './rows.js';
+import type { ExecutionRules } from './rules/index.js';
+
+/**
+ * The client order id of a leg: a hash of (instance, scan, leg), so the same decision on a
+ * retry or after a restart names the same order and the venue refuses a second one.
+ */
+export function clientOrderId(instance: string, scan: number, leg: string): string {
+  const h = createHash('sha256').update(`${instance}\u0000${scan}\u0000${leg}`).digest('hex');
+  return `vt${h.slice(0, 30)}`;
+}
+
+interface Resting extends Entry {
+  readonly limit: number;
+  readonly placedIndex: number;
+  readonly clientId: string;
+}
+
+/** Queued between `mark`/`enter` and `settle`, in the order the mock would act. */
+type Op =
+  | { readonly kind: 'maker'; readonly scan: Scan; readonly index: number }
+  | { readonly kind: 'funding'; readonly p: Position; readonly scan: Scan }
+  | {
+      readonly kind: 'exit';
+      readonly p: Position;
+      readonly scan: Scan;
+      readonly index: number;
+      readonly legs: readonly {
+        readonly reason: Position['legs'][number]['reason'];
+        readonly units: number;
+      }[];
+    }
+  | {
+      readonly kind: 'entry';
+      readonly entry: Entry;
+      readonly scan: Scan;
+      readonly index: number;
+      readonly at: number;
+      readonly detail: string;
+    };
+
+/** Fills of one order: the quantity in steps, the price (one price, or their average), fees. */
+function sumFills(fills: readonly VenueFill[]): {
+  units: number;
+  fee: number;
+  value: number;
+  price: number | null;
+} {
+  let units = 0;
+  let fee = 0;
+  let value = 0;
+  let price: number | null = fills[0]?.price ?? null;
+  for (const f of fills) {
+    units += f.units;
+    fee += f.fee;
+    value += f.units * f.price;
+    if (f.price !== price) price = null;
+  }
+  return { units, fee, value, price };
+}
+
+export class VenueExecutor implements VenueExecution {
+  private readonly book: PositionBook;
+  private resting: Resting | null = null;
+  private queue: Op[] = [];
+  /** Funding payments already counted, by the venue's id. */
+  private readonly funded = new Set<string>();
+
+  constructor(
+    readonly instanceId: string,
+    initialCapital: number,
+    readonly rules: ExecutionRules,
+    exits: ExitParams,
+    private readonly venue: Venue,
+  ) {
+    this.book = new PositionBook(instanceId, initialCapital, rules, exits);
+  }
+
+  private get x() {
+    return this.rules.x;
+  }
+
+  get capital(): number {
+    return this.book.capital;
+  }
+
+  get orders(): number {
+    return this.book.orders;
+  }
+
+  slotState(): SlotState {
+    return this.book.position !== null ? 'OPEN' : this.resting !== null ? 'PENDING' : 'FREE';
+  }
+
+  equity(scan: Scan): number {
+    return this.book.equity(scan);
+  }
+
+  private event(out: Fills, scan: Scan, event: OrderEventKind, asset: string, detail: string) {
+    out.events.push({
+      instance_id: this.instanceId,
+      scan_number: scan.scan_number,
+      event,
+      asset,
+      detail,
+    });
+  }
+
+  private id(scan: Scan, leg: string): string {
+    return clientOrderId(this.instanceId, scan.scan_number, leg);
+  }
+
+  /** Before the decision: the resting entry, funding and the exit rules, queued for `settle`. */
+  mark(scan: Scan, index: number, exitCheck: boolean): Fills {
+    if (this.resting !== null && index > this.resting.placedIndex) {
+      this.queue.push({ kind: 'maker', scan, index });
+    }
+    const p = this.book.position;
+    if (p === null || p.entryIndex === index) return noFills();
+    const price = priceOf(scan, p.decision.asset);
+    if (price === null) return noFills();
+    if (this.rules.fundingDue(p.lastTs, scan.ts)) {
+      this.queue.push({ kind: 'funding', p, scan });
+    }
+    p.lastTs = scan.ts;
+    const ret = this.book.markReturn(p, price);
+    if (exitCheck) {
+      const fill = this.rules.takerFill(p.market, price, 'buy');
+      const legs = this.book.exitLegs(p, scan, index, ret, fill);
+      if (legs.length > 0) this.queue.push({ kind: 'exit', p, scan, index, legs });
+    }
+    return noFills();
+  }
+
+  /** After the decision: an actuated decision on a free slot is queued as an entry order. */
+  enter(d: DecisionRow, scan: Scan, index: number): Fills {
+    const out = noFills();
+    const o = this.book.entryOrder(d, scan, index, this.resting !== null);
+    if (o === null) return out;
+    if (!o.ok) {
+      this.event(out, scan, 'ENTRY_REFUSED', o.asset, o.reason);
+      return out;
+    }
+    this.queue.push({ kind: 'entry', entry: o.entry, scan, index, at: o.at, detail: o.detail });
+    return out;
+  }
+
+  /** Sends what is queued, in order; a failed order is an event, and the run goes on. */
+  async settle(): Promise<Fills> {
+    const out = noFills();
+    const ops = this.queue;
+    this.queue = [];
+    for (const op of ops) {
+      try {
+        await this.run(op, out);
+      } catch (e) {
+        const asset =
+          op.kind === 'entry'
+            ? op.entry.decision.asset
+            : op.kind === 'maker'
+              ? (this.resting?.decision.asset ?? '')
+              : op.p.decision.asset;
+        this.event(out, op.scan, 'ORDER_FAILED', asset, `${op.kind}: ${(e as Error).message}`);
+      }
+    }
+    return out;
+  }
+
+  private async run(op: Op, out: Fills): Promise<void> {
+    switch (op.kind) {
+      case 'entry':
+        return this.placeEntry(op.entry, op.scan, op.index, op.at, op.detail, out);
+      case 'maker':
+        return this.checkResting(op.scan, op.index, out);
+      case 'funding':
+        return this.collectFunding(op.p);
+      case 'exit':
+        return this.placeExits(op.p, op.scan, op.index, op.legs, out);
+    }
+  }
+
+  private async placeEntry(
+    e: Entry,
+    scan: Scan,
+    index: number,
+    at: number,
+    detail: string,
+    out: Fills,
+  ) {
+    const asset = e.decision.asset;
+    await this.venue.prepare(e.market, e.leverage);
+    const maker = this.x.entry_order === 'maker';
+    const clientId = this.id(scan, 'entry');
+    const r = await this.venue.place({
+      clientId,
+      market: e.market,
+      side: 'sell',
+      kind: maker ? 'post-only' : 'market',
+      units: e.units,
+      ...(maker ? { price: at } : {}),
+      reduceOnly: false,
+    });
+    if (maker && r.status === 'open' && r.fills.length === 0) {
+      this.resting = { ...e, limit: at, placedIndex: index, clientId };
+      this.event(out, scan, 'MAKER_POSTED', asset, detail);
+      return;
+    }
+    if (!this.opened(e, scan, index, r)) {
+      this.event(out, scan, 'ENTRY_REFUSED', asset, `the venue filled nothing (${r.status})`);
+      return;
+    }
+    this.event(out, scan, maker ? 'MAKER_FILLED' : 'ENTRY_FILLED', asset, detail);
+  }
+
+  /** Opens the position on the report's fills; false when nothing filled. */
+  private opened(e: Entry, scan: Scan, index: number, r: VenueOrderReport): boolean {
+    const f = sumFills(r.fills);
+    if (f.units === 0) return false;
+    this.book.open({ ...e, units: f.units }, scan, index, f.price ?? f.value / f.units, f.fee);
+    return true;
+  }
+
+  /** The resting maker entry: filled, or at its timeout cancelled (then taken, by policy). */
+  private async checkResting(scan: Scan, index: number, out: Fills) {
+    const w = this.resting;
+    if (w === null) return;
+    const asset = w.decision.asset;
+    const r = await this.venue.order(w.market, w.clientId);
+    if (r !== null && r.status === 'closed') {
+      this.resting = null;
+      this.event(out, scan, 'MAKER_FILLED', asset, `limit ${w.limit}`);
+      this.opened(w, scan, index, r);
+      return;
+    }
+    const waited = index - w.placedIndex;
+    if (waited < this.x.maker_timeout_scans) return;
+    const c = await this.venue.cancel(w.market, w.clientId);
+    this.resting = null;
+    if (this.opened(w, scan, index, c)) {
+      this.event(out, scan, 'MAKER_FILLED', asset, `limit ${w.limit} (partly, then cancelled)`);
+      return;
+    }
+    const price = priceOf(scan, asset);
+    if (this.x.maker_on_timeout === 'taker' && price !== null) {
+      this.event(out, scan, 'MAKER_TAKER_FALLBACK', asset, `after ${waited} scans`);
+      const t = await this.venue.place({
+        clientId: this.id(scan, 'fallback'),
+        market: w.market,
+        side: 'sell',
+        kind: 'market',
+        units: w.units,
+        reduceOnly: false,
+      });
+      this.opened(w, scan, index, t);
+    } else {
+      this.event(out, scan, 'MAKER_CANCELLED', asset, `after ${waited} scans`);
+    }
+  }
+
+  /** Funding the venue paid on the position since it opened, each payment once. */
+  private async collectFunding(p: Position) {
+    for (const f of await this.venue.funding(p.market, p.entryTs)) {
+      if (this.funded.has(f.id)) continue;
+      this.funded.add(f.id);
+      p.funding += f.amount;
+    }
+  }
+
+  /** Reduce-only taker legs, one order each; the position closes when nothing remains. */
+  private async placeExits(
+    p: Position,
+    scan: Scan,
+    index: number,
+    legs: readonly { reason: Position['legs'][number]['reason']; units: number }[],
+    out: Fills,
+  ) {
+    for (const l of legs) {
+      const r = await this.venue.place({
+        clientId: this.id(scan, `exit-${p.legs.length + 1}`),
+        market: p.market,
+        side: 'buy',
+        kind: 'market',
+        units: Math.min(l.units, p.remainingUnits),
+        reduceOnly: true,
+      });
+      const f = sumFills(r.fills);
+      if (f.units === 0) throw new Error(`${l.reason} leg filled nothing (${r.status})`);
+      this.book.leg(p, scan, l.reason, f.units, f.price ?? f.value / f.units, f.fee);
+      if (p.remainingUnits === 0) {
+        this.book.close(p, scan, index, l.reason, out);
+        return;
+      }
+    }
+  }
+}
