@@ -1,80 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { type Posture, parseScan, type Scan } from '../model/index.js';
+import { parseScan, type Scan } from '../model/index.js';
+import { decision, scan, T0 } from '../test-support/execution.js';
 import { market, rulesOf } from '../test-support/markets.js';
 import { MockExchange } from './exchange.js';
 import { EXITS } from './exits.js';
 import type { Fills } from './ports.js';
-import { type DecisionDraft, type DecisionRow, decisionRow } from './rows.js';
 import { EXECUTION, type ExecutionParams } from './rules/index.js';
 
 // Hand-checkable setup: entry at 100 without slippage, notional 1000 (quantity 10),
 // exchange leverage 2 (margin 500), taker fee 0.05%, maker fee 0.02%.
 const X: ExecutionParams = { ...EXECUTION, slippage_bps: 0 };
-const T0 = 1_781_000_000_000;
-
-function scan(
-  n: number,
-  price: number,
-  o: { posture?: Posture; velDiv?: number; ts?: number; funding?: number } = {},
-): Scan {
-  const r = parseScan({
-    scan_number: n,
-    ts: o.ts ?? T0 + n * 5000,
-    vel_div: o.velDiv ?? -0.01,
-    prices: { AAAUSDT: price },
-    posture: o.posture ?? 'APEX',
-    ...(o.funding === undefined ? {} : { acb: { funding_rate: o.funding } }),
-  });
-  if (!r.ok) throw new Error(r.reason);
-  return r.value;
-}
-
-function decision(n: number, over: Partial<DecisionDraft> = {}): DecisionRow {
-  return decisionRow({
-    instance_id: 't',
-    scan_number: n,
-    ts: T0 + n * 5000,
-    profile: 'orchestrator',
-    actuated: true,
-    reason: 'ACTUATED',
-    asset: 'AAAUSDT',
-    direction: 'SHORT',
-    vel_div: -0.04,
-    strength: 0.5,
-    base_leverage: 2.5,
-    irp_score: 0.5,
-    irp_alignment: 0.6,
-    universe_size: 1,
-    dc_status: 'NEUTRAL',
-    dc_mult: 1,
-    acb_boost: 1,
-    meta_boost: 1,
-    mc_scale: 1,
-    regime_mult: 1,
-    ob_mult: 1,
-    esof_score: 0.5,
-    esof_stale: false,
-    esof_mult: 1,
-    sc_mult: 1,
-    posture: 'APEX',
-    clamped_max: 8,
-    leverage: 2.5,
-    fraction: 0.2,
-    capital: 10_000,
-    notional: 1000,
-    notional_fraction: 0.1,
-    exchange_leverage: 2,
-    slot_state: 'FREE',
-    btc_price: null,
-    btc_ma99: null,
-    regime_label: null,
-    composite_hash: null,
-    kernel_version: 'k',
-    config_hash: 'h',
-    ...over,
-  });
-}
-
 /** Opens a short at 100 on scan 0, then marks the given scans with exit checks on. */
 function run(path: Scan[], x: ExecutionParams = X, capital = 10_000, exitCheck = true) {
   const ex = new MockExchange('t', capital, rulesOf(x), EXITS);
