@@ -1,0 +1,218 @@
+// The BingX venue (issue 14): the engine's venue port on ccxt's `bingx` class, USDT-M
+// perpetual swaps, one-way mode, isolated margin. ccxt speaks the protocol (signing, shapes);
+// this module decides what is safe to retry: an order is looked up by its client id before
+// it is sent again, so a timeout after the venue took it never places a second one.
+import ccxt, { type Exchange, type Order, type Trade } from 'ccxt';
+import { retry, type Sleep } from '../../common/retry.js';
+import type {
+  Venue,
+  VenueFill,
+  VenueFunding,
+  VenueOrder,
+  VenueOrderReport,
+} from '../../engine/ports.js';
+import { fromUnits, type Market, toUnits } from '../../engine/rules/index.js';
+
+export const VENUES = ['bingx-vst', 'bingx'] as const;
+export type VenueName = (typeof VENUES)[number];
+
+export interface BingxConnection {
+  readonly venue: VenueName;
+  readonly apiKey: string;
+  readonly secret: string;
+  /** Another host for REST and WebSocket (a simulator, a recording proxy): `http://h:p`. */
+  readonly url?: string;
+  /** Per request, ms. */
+  readonly timeoutMs?: number;
+}
+
+/** ccxt's BingX client on the chosen venue: VST (ccxt's sandbox) or mainnet, or another host. */
+export function bingxClient(c: BingxConnection): Exchange {
+  const ex = new ccxt.pro.bingx({
+    apiKey: c.apiKey,
+    secret: c.secret,
+    timeout: c.timeoutMs ?? 10_000,
+    options: { defaultType: 'swap' },
+  });
+  if (c.venue === 'bingx-vst') ex.setSandboxMode(true);
+  if (c.url !== undefined) pointAt(ex, c.url);
+  return ex;
+}
+
+/** Every REST section and the swap WebSocket of the client at `url`'s host. */
+function pointAt(ex: Exchange, url: string): void {
+  const base = url.replace(/\/+$/, '');
+  const ws = base.replace(/^http/, 'ws');
+  const api = ex.urls.api as Record<string, unknown>;
+  for (const key of Object.keys(api)) {
+    if (typeof api[key] === 'string') api[key] = `${base}/openApi`;
+  }
+  api.ws = { linear: `${ws}/swap-market`, spot: `${ws}/market`, inverse: `${ws}/market` };
+}
+
+/** Failures that may pass on their own: rate limits, outages, timeouts, lost connections. */
+export function transient(e: unknown): boolean {
+  return (
+    e instanceof ccxt.NetworkError ||
+    e instanceof ccxt.RateLimitExceeded ||
+    e instanceof ccxt.ExchangeNotAvailable ||
+    e instanceof ccxt.OperationFailed
+  );
+}
+
+export interface BingxVenueOptions {
+  readonly sleep: Sleep;
+  /** Attempts of one call before it fails (default 5). */
+  readonly attempts?: number;
+  /** The first wait after a transient failure (doubling; default 500 ms). */
+  readonly firstWaitMs?: number;
+  readonly onRetry?: (what: string, e: unknown, waitMs: number) => void;
+}
+
+export class BingxVenue implements Venue {
+  /** Leverage set per market in this process (isolated margin with it). */
+  private readonly prepared = new Map<string, number>();
+
+  constructor(
+    readonly ex: Exchange,
+    private readonly o: BingxVenueOptions,
+  ) {}
+
+  /** `f`, retried on transient failures. */
+  private call<T>(what: string, f: (attempt: number) => Promise<T>): Promise<T> {
+    const limit = this.o.attempts ?? 5;
+    return retry(f, {
+      retryable: (e) => transient(e),
+      sleep: this.o.sleep,
+      firstMs: this.o.firstWaitMs ?? 500,
+      maxMs: 8_000,
+      onRetry: (e, wait, attempt) => {
+        if (attempt >= limit) throw e;
+        this.o.onRetry?.(what, e, wait);
+      },
+    });
+  }
+
+  async prepare(m: Market, leverage: number): Promise<void> {
+    if (this.prepared.get(m.venueId) === leverage) return;
+    await this.call('margin mode', () => this.ex.setMarginMode('isolated', m.unified));
+    await this.call('leverage', () => this.ex.setLeverage(leverage, m.unified, { side: 'BOTH' }));
+    this.prepared.set(m.venueId, leverage);
+  }
+
+  async place(o: VenueOrder): Promise<VenueOrderReport> {
+    const amount = fromUnits(o.units, o.market.quantityDecimals);
+    const params: Record<string, unknown> = { clientOrderId: o.clientId, positionSide: 'BOTH' };
+    if (o.reduceOnly) params.reduceOnly = true;
+    if (o.kind === 'post-only') params.timeInForce = 'PO';
+    const placed = await this.call(`order ${o.clientId}`, async (attempt) => {
+      // After a failure the venue may hold the order already: find it before sending again.
+      if (attempt > 1) {
+        const found = await this.lookup(o.market, o.clientId);
+        if (found !== null) return found;
+      }
+      try {
+        return await this.ex.createOrder(
+          o.market.unified,
+          o.kind === 'market' ? 'market' : 'limit',
+          o.side,
+          amount,
+          o.price,
+          params,
+        );
+      } catch (e) {
+        // A refusal of a duplicate client id is the venue holding this very order.
+        if (transient(e)) throw e;
+        const found = await this.lookup(o.market, o.clientId);
+        if (found !== null) return found;
+        throw e;
+      }
+    });
+    const id = String(placed.id);
+    if (o.kind === 'post-only') return this.report(o.market, id, o.clientId);
+    // A market order fills at once; its report is final once the venue says it is done.
+    return this.call(`fills of ${o.clientId}`, async () => {
+      const r = await this.report(o.market, id, o.clientId);
+      if (r.status === 'open') throw new ccxt.OperationFailed(`order ${id} not yet filled`);
+      return r;
+    });
+  }
+
+  /** The order by client id through ccxt's raw endpoint (ccxt's fetchOrder wants the venue id). */
+  private async lookup(m: Market, clientId: string): Promise<Order | null> {
+    try {
+      const raw = (await this.ex.swapV2PrivateGetTradeOrder({
+        symbol: m.venueId,
+        clientOrderID: clientId,
+      })) as { data?: { order?: Record<string, unknown> } };
+      const order = raw.data?.order;
+      return order === undefined ? null : this.ex.parseOrder(order, this.ex.market(m.unified));
+    } catch (e) {
+      if (e instanceof ccxt.OrderNotFound) return null;
+      throw e;
+    }
+  }
+
+  /** Status and fills of an order (fills from the venue's fill list, one row per fill). */
+  private async report(m: Market, id: string, clientId: string): Promise<VenueOrderReport> {
+    const order = await this.ex.fetchOrder(id, m.unified);
+    const status =
+      order.status === 'closed' ? 'closed' : order.status === 'open' ? 'open' : 'canceled';
+    const filled = order.filled ?? 0;
+    const fills =
+      filled > 0
+        ? (await this.ex.fetchMyTrades(m.unified, order.timestamp, undefined, { orderId: id }))
+            .filter((t) => String(t.order) === id)
+            .map((t) => fillOf(m, t))
+        : [];
+    return { orderId: id, clientId, status, fills };
+  }
+
+  async order(m: Market, clientId: string): Promise<VenueOrderReport | null> {
+    const o = await this.call(`order ${clientId}`, () => this.lookup(m, clientId));
+    return o === null ? null : this.report(m, String(o.id), clientId);
+  }
+
+  async cancel(m: Market, clientId: string): Promise<VenueOrderReport> {
+    const o = await this.call(`order ${clientId}`, () => this.lookup(m, clientId));
+    if (o === null) throw new Error(`no order ${clientId} to cancel`);
+    const id = String(o.id);
+    if (o.status === 'open') {
+      await this.call(`cancel ${clientId}`, async () => {
+        try {
+          await this.ex.cancelOrder(id, m.unified);
+        } catch (e) {
+          // Filled or cancelled meanwhile: the report says which.
+          if (!(e instanceof ccxt.OrderNotFound || e instanceof ccxt.InvalidOrder)) throw e;
+        }
+      });
+    }
+    return this.report(m, id, clientId);
+  }
+
+  async funding(m: Market, since: number): Promise<readonly VenueFunding[]> {
+    const rows = await this.call('funding', () => this.ex.fetchFundingHistory(m.unified, since));
+    return rows.map((f) => ({
+      id: String(f.id),
+      ts: f.timestamp ?? 0,
+      amount: need(f.amount, `funding ${f.id}: amount`),
+    }));
+  }
+}
+
+/** A number the venue must have sent: its absence is a malformed answer, not a zero. */
+function need(x: number | undefined, what: string): number {
+  if (typeof x !== 'number' || !Number.isFinite(x)) throw new Error(`the venue sent no ${what}`);
+  return x;
+}
+
+function fillOf(m: Market, t: Trade): VenueFill {
+  const quantity = need(t.amount, `quantity for a fill of order ${t.order}`);
+  const units = toUnits(quantity, m.quantityDecimals, 'nearest');
+  if (units === null) throw new Error(`fill quantity ${quantity} out of range`);
+  return {
+    price: need(t.price, `price for a fill of order ${t.order}`),
+    units,
+    fee: Math.abs(need(t.fee?.cost, `fee for a fill of order ${t.order}`)),
+  };
+}
