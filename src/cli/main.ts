@@ -8,6 +8,7 @@ import { CheckFailed, UsageError } from './errors.js';
 import { registerGen } from './gen.js';
 import { registerJournal } from './journal.js';
 import { registerKernel } from './kernel.js';
+import { registerLive } from './live.js';
 import { checkPaths } from './paths.js';
 import { registerPlanes } from './planes.js';
 import { registerPublish } from './publish.js';
@@ -16,6 +17,7 @@ import { registerShadow } from './shadow.js';
 import { registerStart } from './start.js';
 import { registerStatus } from './status.js';
 import { registerStudy } from './study.js';
+import { registerVenue } from './venue.js';
 
 const { version } = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
@@ -44,6 +46,8 @@ registerPublish(program);
 registerPlanes(program);
 registerStatus(program);
 registerBacktest(program);
+registerLive(program);
+registerVenue(program);
 registerJournal(program);
 registerStudy(program);
 registerStart(program);

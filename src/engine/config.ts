@@ -69,6 +69,8 @@ export interface EngineConfig {
   readonly exits: ExitParams;
   /** Live feed: a plane from the bucket older than this (wall ms since written) is absent. */
   readonly planes: { readonly max_age_ms: Readonly<Record<PlaneKey, number | null>> };
+  /** Execution on a venue: `mainnet` must be true for `violet live --venue bingx` (real money). */
+  readonly venue: { readonly mainnet: boolean };
 }
 
 /**
@@ -186,6 +188,7 @@ const TOP_KEYS = [
   'execution',
   'exits',
   'planes',
+  'venue',
 ];
 
 function executionFrom(v: unknown): ExecutionParams {
@@ -210,6 +213,15 @@ function executionFrom(v: unknown): ExecutionParams {
     ),
     caps: capsFrom(caps),
   };
+}
+
+function venueFrom(v: unknown): EngineConfig['venue'] {
+  if (v === undefined) return { mainnet: false };
+  const o = asObj(v, 'venue');
+  rejectUnknown(o, ['mainnet'], 'venue.');
+  const mainnet = o.mainnet ?? false;
+  if (typeof mainnet !== 'boolean') throw new InvalidInput('venue.mainnet: expected true or false');
+  return { mainnet };
 }
 
 function capsFrom(v: unknown): Caps {
@@ -271,17 +283,18 @@ export function parseConfig(
       execution: executionFrom(o.execution),
       exits: overrides(o.exits, EXITS, 'exits'),
       planes: planesFrom(o.planes),
+      venue: venueFrom(o.venue),
     };
   });
 }
 
-/** sha256 over everything that shapes a run's output (all but the instance name), 16 hex digits. */
 /**
- * A hash of what shapes the journal's rows: everything but the instance name and the
- * bookkeeping quanta (journal-flush, stats-snapshot, report), which change no row.
+ * A hash of what shapes the journal's rows (sha256, 16 hex digits): everything but the
+ * instance name, the venue's mainnet switch and the bookkeeping quanta (journal-flush,
+ * stats-snapshot, report), which change no row.
  */
 export function configHash(c: EngineConfig): string {
-  const { instance_id: _, cadence, ...rest } = c;
+  const { instance_id: _, venue: __, cadence, ...rest } = c;
   const decisive = {
     ...rest,
     cadence: { decide: cadence.decide, 'exit-check': cadence['exit-check'] },

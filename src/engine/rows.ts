@@ -426,7 +426,8 @@ export type OrderEventKind =
   | 'MAKER_FILLED'
   | 'MAKER_CANCELLED'
   | 'MAKER_TAKER_FALLBACK'
-  | 'ORDER_FAILED';
+  | 'ORDER_FAILED'
+  | 'NOT_SENT_DARK';
 
 /** Entries filled, refused (with the reason), maker orders posted, filled, cancelled. */
 export interface OrderEventRow {

@@ -7,6 +7,7 @@ import type { Scan } from '../model/index.js';
 import { type Entry, noFills, type Position, PositionBook, priceOf } from './book.js';
 import type { ExitParams } from './exits.js';
 import type {
+  Execution,
   Fills,
   SlotState,
   Venue,
@@ -307,5 +308,53 @@ export class VenueExecutor implements VenueExecution {
         return;
       }
     }
+  }
+}
+
+/**
+ * DARK (SPEC §8, the default live): decisions as armed, no order sent. Each entry the armed
+ * engine would order is journaled as not sent (refusals as refused), and the slot stays free.
+ */
+export class DarkExecution implements Execution {
+  private readonly book: PositionBook;
+  readonly orders = 0;
+
+  constructor(
+    readonly instanceId: string,
+    initialCapital: number,
+    readonly rules: ExecutionRules,
+    exits: ExitParams,
+  ) {
+    this.book = new PositionBook(instanceId, initialCapital, rules, exits);
+  }
+
+  get capital(): number {
+    return this.book.capital;
+  }
+
+  slotState(): SlotState {
+    return 'FREE';
+  }
+
+  equity(): number {
+    return this.book.capital;
+  }
+
+  mark(): Fills {
+    return noFills();
+  }
+
+  enter(d: DecisionRow, scan: Scan, index: number): Fills {
+    const out = noFills();
+    const o = this.book.entryOrder(d, scan, index, false);
+    if (o === null) return out;
+    out.events.push({
+      instance_id: this.instanceId,
+      scan_number: scan.scan_number,
+      event: o.ok ? 'NOT_SENT_DARK' : 'ENTRY_REFUSED',
+      asset: o.ok ? o.entry.decision.asset : o.asset,
+      detail: o.ok ? `DARK: ${o.detail}` : o.reason,
+    });
+    return out;
   }
 }

@@ -6,10 +6,11 @@ import { dirname } from 'node:path';
 import { lineChartSvg } from '../common/chart.js';
 import type { EngineConfig } from '../engine/config.js';
 import { MockExchange } from '../engine/exchange.js';
-import type { ScanSource } from '../engine/ports.js';
+import type { Execution, ScanSource } from '../engine/ports.js';
 import type { RunStats } from '../engine/reactor.js';
 import type { TradeRow } from '../engine/rows.js';
 import { ExecutionRules, type Markets } from '../engine/rules/index.js';
+import type { Scan } from '../model/index.js';
 import { quantile } from '../studies/quantile.js';
 import { runShadow, type ShadowResult } from './shadow.js';
 
@@ -37,6 +38,9 @@ export interface BacktestSummary {
   /** The venue markets the mock rounded and refused by: where the list came from, its digest. */
   readonly markets: { readonly source: string; readonly digest: string; readonly count: number };
 }
+
+/** An execution whose equity can be marked at a scan (for the equity curve). */
+export type Marked = Execution & { equity(scan: Scan): number };
 
 const MAX_POINTS = 4000;
 
@@ -77,10 +81,17 @@ export async function runBacktest(o: {
   hooks?: Parameters<typeof runShadow>[0]['hooks'];
   /** Aborted: the replay ends after the scan in hand (SIGINT/SIGTERM). */
   stop?: AbortSignal;
+  /** Where the orders go (default: the mock exchange); live, a venue. */
+  execution?: (rules: ExecutionRules) => Marked;
+  /** Replay pace (scans/s; 0 or none: as fast as possible). */
+  ratePerSec?: number;
+  /** `wall` for a live feed (default `scan`). */
+  clock?: 'scan' | 'wall';
 }): Promise<{ result: ShadowResult; summary: BacktestSummary }> {
   const c = o.config;
   const rules = new ExecutionRules(o.markets, c.execution);
-  const exchange = new MockExchange(c.instance_id, c.capital, rules, c.exits);
+  const exchange =
+    o.execution?.(rules) ?? new MockExchange(c.instance_id, c.capital, rules, c.exits);
   const equity = new EquityTrack();
   let index = 0;
   // The summary is this run's: its trades and order events as they were journaled.
@@ -92,6 +103,8 @@ export async function runBacktest(o: {
     journal: o.journal,
     exchange,
     ...(o.stop === undefined ? {} : { stop: o.stop }),
+    ...(o.ratePerSec === undefined ? {} : { ratePerSec: o.ratePerSec }),
+    ...(o.clock === undefined ? {} : { clock: o.clock }),
     hooks: {
       ...o.hooks,
       afterScan: (scan) => equity.add(++index, exchange.equity(scan)),

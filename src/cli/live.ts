@@ -1,0 +1,171 @@
+// `violet live`: the engine on a venue (SPEC §8, issue 14). The decision path is the shadow's
+// and the backtest's; DARK (the default) decides and journals what it would order, armed
+// (`--arm`) the orders go to the venue. The session's summary is the backtest's.
+import type { Command } from 'commander';
+import { systemClock } from '../engine/clock.js';
+import type { EngineConfig } from '../engine/config.js';
+import { DarkExecution, VenueExecutor } from '../engine/venue.js';
+import { PROFILES } from '../model/enums.js';
+import { runBacktest } from '../runtime/backtest.js';
+import { archiveSource } from '../sources/index.js';
+import { DEFAULT_STREAM, DEFAULT_SUBJECT } from '../sources/jetstream.js';
+import { natsSource } from '../sources/nats.js';
+import { BingxVenue, bingxClient, VENUES } from '../venues/bingx/venue.js';
+import { summaryText } from './backtest.js';
+import { loadConfig } from './config.js';
+import { CheckFailed, UsageError } from './errors.js';
+import { choice, JOURNAL_HELP, JSON_HELP, nonNegativeInt } from './options.js';
+import { jsonOnStdout, writeJson } from './output.js';
+import { progressBar } from './progress.js';
+import { Interrupts, interruptedExit } from './signals.js';
+import {
+  connectionOf,
+  VENUE_HELP,
+  VENUE_URL_HELP,
+  type VenueCliOptions,
+  venueError,
+  venueMarkets,
+} from './venue.js';
+
+export const DEFAULT_LIVE_JOURNAL = 'var/live.duckdb';
+
+export interface LiveCliOptions extends VenueCliOptions {
+  scans?: string;
+  nats?: string;
+  rate: number;
+  config?: string;
+  profile?: string;
+  instance?: string;
+  arm?: boolean;
+  journal: string;
+  chart: string;
+  json?: string;
+}
+
+/** The archive (--scans, not on mainnet) or the live feed (--nats): exactly one. */
+async function liveSource(o: LiveCliOptions, config: EngineConfig, signal: AbortSignal) {
+  if ((o.scans === undefined) === (o.nats === undefined)) {
+    throw new UsageError('give either --scans FILE or --nats URL');
+  }
+  if (o.scans !== undefined) {
+    if (o.venue === 'bingx') {
+      throw new UsageError(
+        '--venue bingx takes the live feed (--nats) only: no archived or synthetic prices against real money',
+      );
+    }
+    const s = await archiveSource(o.scans);
+    if (typeof s === 'string') throw new UsageError(s);
+    return s;
+  }
+  if (o.rate > 0) throw new UsageError('--rate paces an archive replay, not the live feed');
+  return natsSource({
+    url: o.nats as string,
+    stream: DEFAULT_STREAM,
+    subject: DEFAULT_SUBJECT,
+    durable: config.instance_id,
+    instance: config.instance_id,
+    idleExitMs: null,
+    signal,
+    onEvent: (line) => process.stderr.write(`feed: ${line}\n`),
+    planeMaxAgeMs: config.planes.max_age_ms,
+    describe: () => null,
+    onLeaseLost: (why) => process.stderr.write(`feed: lease lost (${why})\n`),
+  });
+}
+
+export async function liveCommand(
+  o: LiveCliOptions,
+): Promise<{ text: string; interrupted: NodeJS.Signals | null }> {
+  const config = loadConfig(o.config, { instance: o.instance, profile: o.profile }, true);
+  const conn = connectionOf(o, config);
+  const stop = new AbortController();
+  const source = await liveSource(o, config, stop.signal);
+  const ex = bingxClient(conn);
+  const armed = o.arm === true;
+  try {
+    let markets: Awaited<ReturnType<typeof venueMarkets>>;
+    try {
+      markets = await venueMarkets(ex, `${conn.venue} contracts`);
+    } catch (e) {
+      if (e instanceof CheckFailed) throw e;
+      throw new CheckFailed(`${conn.venue}: cannot read the contract list (${venueError(e)})`);
+    }
+    process.stderr.write(
+      `${config.instance_id} on ${conn.venue}${conn.url === undefined ? '' : ` at ${conn.url}`}: ${armed ? 'ARMED — orders go to the venue' : 'DARK — decisions only, no order is sent'}\n`,
+    );
+    const venue = new BingxVenue(ex, {
+      sleep: (ms, signal) => systemClock.sleep(ms, signal),
+      onRetry: (what, e, wait) =>
+        process.stderr.write(`venue: ${what}: ${venueError(e)}; again in ${wait} ms\n`),
+    });
+    const bar = progressBar(source.bytes ?? 0, 'bytes');
+    const interrupts = new Interrupts((signal) => {
+      process.stderr.write(`${signal}: finishing the scan in hand, then flushing\n`);
+      stop.abort();
+    });
+    const { result, summary } = await runBacktest({
+      config,
+      source,
+      journal: o.journal,
+      chart: o.chart,
+      markets,
+      stop: stop.signal,
+      execution: (rules) =>
+        armed
+          ? new VenueExecutor(config.instance_id, config.capital, rules, config.exits, venue)
+          : new DarkExecution(config.instance_id, config.capital, rules, config.exits),
+      ratePerSec: o.rate,
+      clock: o.nats === undefined ? 'scan' : 'wall',
+      hooks: {
+        onProgress: (s, bytes) => bar.update(bytes ?? 0, { note: `${s.trades} trades` }),
+      },
+    }).finally(() => {
+      bar.stop();
+      interrupts.dispose();
+    });
+    if (result.journalError !== null) {
+      throw new CheckFailed(
+        `journal ${o.journal} unavailable (${result.journalError}); ${result.spoolDepth} rows wait in ${result.spoolDir}`,
+      );
+    }
+    if (o.json !== undefined) writeJson(o.json, summary);
+    const text = summaryText(summary, o.chart).replace(
+      'VIOLET backtest',
+      `VIOLET live session on ${conn.venue}, ${armed ? 'armed' : 'DARK'}`,
+    );
+    return { text, interrupted: interrupts.received };
+  } finally {
+    await ex.close();
+    await (source as { close?: () => Promise<void> }).close?.();
+  }
+}
+
+export function registerLive(program: Command): void {
+  program
+    .command('live')
+    .description(
+      'run the engine on a venue: DARK by default (decide, journal what would be ordered, send nothing), orders with --arm',
+    )
+    .option('--scans <file>', 'scan archive (.jsonl or .parquet); not with --venue bingx')
+    .option('--nats <url>', 'live feed: the scan stream on this NATS server')
+    .option(
+      '--rate <scans/s>',
+      'replay pace for --scans, 0 = as fast as possible',
+      nonNegativeInt,
+      0,
+    )
+    .addOption(choice('--venue <name>', VENUE_HELP, VENUES).makeOptionMandatory())
+    .option('--venue-url <url>', VENUE_URL_HELP)
+    .option('--arm', 'send orders (default: DARK, none is sent)')
+    .option('--config <file>', 'engine config (JSON): execution, caps, exits; venue.mainnet')
+    .addOption(choice('--profile <name>', 'the kernel profile', PROFILES))
+    .option('--instance <id>', 'instance id')
+    .option('--journal <journal>', JOURNAL_HELP, DEFAULT_LIVE_JOURNAL)
+    .option('--chart <file>', 'equity-curve chart (SVG)', 'var/reports/live-equity.svg')
+    .option('--json <file>', `also write the session summary as JSON ${JSON_HELP}`)
+    .action(async (o: LiveCliOptions) => {
+      const { text, interrupted } = await liveCommand(o);
+      if (!jsonOnStdout(o)) process.stdout.write(text);
+      if (interrupted !== null) interruptedExit(interrupted, o.nats === undefined);
+    });
+}
