@@ -106,6 +106,27 @@ const COMMANDS: readonly Cmd[] = [
     ],
   },
   {
+    argv: ['live'],
+    inputs: [
+      ['--scans', 'scans'],
+      ['--config', 'config'],
+    ],
+    journal: 'written',
+    outputs: [
+      ['--chart', 'equity.svg'],
+      ['--json', 'live.json'],
+    ],
+    rest: ['--venue', 'bingx-vst', '--venue-url', 'http://127.0.0.1:1'],
+    runs: null,
+  },
+  {
+    argv: ['venue', 'check'],
+    inputs: [['--config', 'config']],
+    outputs: [['--json', 'check.json']],
+    rest: ['--venue', 'bingx-vst', '--venue-url', 'http://127.0.0.1:1'],
+    runs: null,
+  },
+  {
     argv: ['publish'],
     inputs: [['--scans', 'published']],
     outputs: [['--json', 'publish.json']],

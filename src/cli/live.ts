@@ -77,9 +77,15 @@ export async function liveCommand(
   o: LiveCliOptions,
 ): Promise<{ text: string; interrupted: NodeJS.Signals | null }> {
   const config = loadConfig(o.config, { instance: o.instance, profile: o.profile }, true);
-  const conn = connectionOf(o, config);
   const stop = new AbortController();
   const source = await liveSource(o, config, stop.signal);
+  let conn: ReturnType<typeof connectionOf>;
+  try {
+    conn = connectionOf(o, config);
+  } catch (e) {
+    await (source as { close?: () => Promise<void> }).close?.();
+    throw e;
+  }
   const ex = bingxClient(conn);
   const armed = o.arm === true;
   try {
