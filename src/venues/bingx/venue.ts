@@ -24,6 +24,8 @@ export interface BingxConnection {
   readonly url?: string;
   /** Per request, ms. */
   readonly timeoutMs?: number;
+  /** ccxt's own pacing to the venue's published rate (default on). */
+  readonly throttle?: boolean;
 }
 
 /** ccxt's BingX client on the chosen venue: VST (ccxt's sandbox) or mainnet, or another host. */
@@ -32,6 +34,7 @@ export function bingxClient(c: BingxConnection): Exchange {
     apiKey: c.apiKey,
     secret: c.secret,
     timeout: c.timeoutMs ?? 10_000,
+    enableRateLimit: c.throttle ?? true,
     options: { defaultType: 'swap' },
   });
   if (c.venue === 'bingx-vst') ex.setSandboxMode(true);
@@ -161,7 +164,7 @@ export class BingxVenue implements Venue {
     const filled = order.filled ?? 0;
     const fills =
       filled > 0
-        ? (await this.ex.fetchMyTrades(m.unified, order.timestamp, undefined, { orderId: id }))
+        ? (await this.ex.fetchMyTrades(m.unified, fillsSince(order), undefined, { orderId: id }))
             .filter((t) => String(t.order) === id)
             .map((t) => fillOf(m, t))
         : [];
@@ -198,6 +201,14 @@ export class BingxVenue implements Venue {
       amount: need(f.amount, `funding ${f.id}: amount`),
     }));
   }
+}
+
+/**
+ * Where to start looking for an order's fills: the venue stamps fills to the second, its
+ * order to the millisecond (and its clock may run apart from ours), so a minute earlier.
+ */
+function fillsSince(order: Order): number | undefined {
+  return order.timestamp === undefined ? undefined : order.timestamp - 60_000;
 }
 
 /** A number the venue must have sent: its absence is a malformed answer, not a zero. */

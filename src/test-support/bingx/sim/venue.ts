@@ -290,7 +290,7 @@ export class Venue {
     const p = this.positions.get(m.venueId);
     if (order.side === 'SELL') {
       const notional = price * quantity;
-      fee = rate * notional;
+      fee = this.rules.fee(quantity, price, rate);
       if (p === undefined) {
         this.positions.set(m.venueId, {
           positionId: this.nextId(),
@@ -317,7 +317,7 @@ export class Venue {
     } else {
       if (p === undefined) throw new Error(`a buy fill of ${m.venueId} with no position`);
       const marginLeft = this.marginLeft(p);
-      fee = liq ? 0 : rate * quantity * price;
+      fee = liq ? 0 : this.rules.fee(quantity, price, rate);
       p.fees += fee;
       p.legPnl += liq ? -marginLeft : quantity * (p.entryPrice - price);
       p.remainingUnits -= units;
