@@ -78,10 +78,12 @@ export async function liveCommand(
 ): Promise<{ text: string; interrupted: NodeJS.Signals | null }> {
   const config = loadConfig(o.config, { instance: o.instance, profile: o.profile }, true);
   const stop = new AbortController();
+  // An archive's refusals first (a bad file is named as such), the venue's before the feed.
+  const early = o.nats === undefined ? null : connectionOf(o, config);
   const source = await liveSource(o, config, stop.signal);
   let conn: ReturnType<typeof connectionOf>;
   try {
-    conn = connectionOf(o, config);
+    conn = early ?? connectionOf(o, config);
   } catch (e) {
     await (source as { close?: () => Promise<void> }).close?.();
     throw e;

@@ -26,6 +26,8 @@ export interface RunAs {
   readonly gid?: number;
   /** Killed (SIGTERM) after this long: a run that hangs ends with `status` null. */
   readonly timeoutMs?: number;
+  /** Set in the run's environment, beside this process's. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -38,6 +40,7 @@ export function violet(args: readonly string[], input?: string, as: RunAs = {}):
     ...(as.uid === undefined ? {} : { uid: as.uid }),
     ...(as.gid === undefined ? {} : { gid: as.gid }),
     ...(as.timeoutMs === undefined ? {} : { timeout: as.timeoutMs }),
+    ...(as.env === undefined ? {} : { env: { ...process.env, ...as.env } }),
   });
   let stdout = '';
   let stderr = '';

@@ -1,0 +1,230 @@
+// `violet venue check` and `violet live` as an operator runs them, against the BingX
+// simulator on loopback (`--venue-url`): DARK sends no order-writing request, armed trades,
+// and the key and secret appear in no output, journal row or export.
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXECUTION, ExecutionRules } from '../engine/rules/index.js';
+import { parseScanLine } from '../model/index.js';
+import { BingxSim } from '../test-support/bingx/sim/index.js';
+import { type Run, violet } from '../test-support/cli.js';
+import { sampleArchive, tempDir } from '../test-support/journal.js';
+import { snapshotMarkets } from '../venues/bingx/markets.js';
+
+const KEY = 'live-test-key-5d1e0a';
+const SECRET = 'live-test-secret-c0ffee42';
+const ENV = { BINGX_API_KEY: KEY, BINGX_API_SECRET: SECRET };
+
+describe('violet venue check and violet live against the simulator', () => {
+  const dir = tempDir('violet-live-');
+  const runs: Run[] = [];
+  let sim: BingxSim;
+  let archive: string;
+  let config: string;
+
+  const run = async (args: string[], env: Record<string, string> = ENV) => {
+    const r = await violet(args, undefined, { env, timeoutMs: 120_000 });
+    runs.push(r);
+    return r;
+  };
+
+  beforeAll(async () => {
+    sim = await BingxSim.start({
+      apiKey: KEY,
+      secret: SECRET,
+      rules: new ExecutionRules(snapshotMarkets(), EXECUTION),
+      balance: 10_000,
+    });
+    archive = sampleArchive(dir, 600, 5, 8);
+    // The venue's market is the archive's first scan: a live run here is not in lockstep.
+    const first = parseScanLine(readFileSync(archive, 'utf8').split('\n')[0] as string);
+    if (!first.ok) throw new Error(first.reason);
+    sim.advance(first.value);
+    config = join(dir, 'config.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        instance_id: 'live-t',
+        execution: { caps: { symbols: ['ETHUSDT', 'SOLUSDT', 'BTCUSDT'] } },
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await sim.close();
+  });
+
+  it('venue check: every check passes on the simulator, and no order-writing request is sent', async () => {
+    const writes = sim.requests.orderWrites + sim.requests.settingsWrites;
+    const json = join(dir, 'check.json');
+    const r = await run([
+      'venue',
+      'check',
+      '--venue',
+      'bingx-vst',
+      '--venue-url',
+      sim.url,
+      '--config',
+      config,
+      '--json',
+      json,
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const checks = JSON.parse(readFileSync(json, 'utf8')).checks as {
+      check: string;
+      ok: boolean;
+    }[];
+    expect(checks.map((c) => c.check)).toEqual(
+      expect.arrayContaining([
+        'markets',
+        'keys',
+        'clock skew',
+        'position mode',
+        'market ETHUSDT',
+        'margin ETHUSDT',
+      ]),
+    );
+    expect(checks.every((c) => c.ok)).toBe(true);
+    expect(sim.requests.orderWrites + sim.requests.settingsWrites).toBe(writes);
+  });
+
+  it('venue check: a wrong secret fails the keys check (exit 1), the secret unprinted', async () => {
+    const r = await run(['venue', 'check', '--venue', 'bingx-vst', '--venue-url', sim.url], {
+      BINGX_API_KEY: KEY,
+      BINGX_API_SECRET: `${SECRET}-wrong`,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/keys\s+FAIL\s+AuthenticationError/);
+    expect(r.stdout + r.stderr).not.toContain(`${SECRET}-wrong`);
+  });
+
+  it('refuses to start without keys, and mainnet without the config saying so (exit 2)', async () => {
+    const noKeys = await run(
+      [
+        'live',
+        '--scans',
+        archive,
+        '--venue',
+        'bingx-vst',
+        '--venue-url',
+        sim.url,
+        '--journal',
+        join(dir, 'x.duckdb'),
+      ],
+      { BINGX_API_KEY: '', BINGX_API_SECRET: '' },
+    );
+    expect(noKeys.status).toBe(2);
+    expect(noKeys.stderr).toMatch(/set BINGX_API_KEY and BINGX_API_SECRET/);
+    const main = await run([
+      'live',
+      '--nats',
+      'nats://127.0.0.1:1',
+      '--venue',
+      'bingx',
+      '--journal',
+      join(dir, 'y.duckdb'),
+    ]);
+    expect(main.status).toBe(2);
+    expect(main.stderr).toMatch(/the config must say so too/);
+    const remote = await run([
+      'venue',
+      'check',
+      '--venue',
+      'bingx',
+      '--venue-url',
+      'http://example.com:80',
+    ]);
+    expect(remote.status).toBe(2);
+    expect(remote.stderr).toMatch(/only a loopback host/);
+    expect(readdirSync(dir).some((f) => f.startsWith('x.') || f.startsWith('y.'))).toBe(false);
+  });
+
+  it('DARK: decides, journals what it would order, sends no order-writing request', async () => {
+    const before = { orders: sim.requests.orderWrites, settings: sim.requests.settingsWrites };
+    const journal = join(dir, 'dark.duckdb');
+    const json = join(dir, 'dark.json');
+    const r = await run([
+      'live',
+      '--scans',
+      archive,
+      '--venue',
+      'bingx-vst',
+      '--venue-url',
+      sim.url,
+      '--journal',
+      journal,
+      '--chart',
+      join(dir, 'dark.svg'),
+      '--json',
+      json,
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/DARK — decisions only/);
+    expect(r.stdout).toMatch(/VIOLET live session on bingx-vst, DARK/);
+    const s = JSON.parse(readFileSync(json, 'utf8'));
+    expect(s.trades).toBe(0);
+    expect(s.order_events.NOT_SENT_DARK).toBeGreaterThan(0);
+    expect(sim.requests.orderWrites).toBe(before.orders);
+    expect(sim.requests.settingsWrites).toBe(before.settings);
+  });
+
+  it('armed: entries and exits go to the venue as orders, and the session summary counts them', async () => {
+    const fills = sim.fills().length;
+    const json = join(dir, 'armed.json');
+    const r = await run([
+      'live',
+      '--scans',
+      archive,
+      '--venue',
+      'bingx-vst',
+      '--venue-url',
+      sim.url,
+      '--config',
+      config,
+      '--arm',
+      '--journal',
+      join(dir, 'armed.duckdb'),
+      '--chart',
+      join(dir, 'armed.svg'),
+      '--json',
+      json,
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/ARMED/);
+    const s = JSON.parse(readFileSync(json, 'utf8'));
+    expect(s.trades).toBeGreaterThan(0);
+    // Each trade: one entry fill and one fill per exit leg at least.
+    expect(sim.fills().length - fills).toBeGreaterThanOrEqual(2 * s.trades);
+    const ex = await run([
+      'trades',
+      'export',
+      '--journal',
+      join(dir, 'armed.duckdb'),
+      '--format',
+      'csv',
+      '--out',
+      join(dir, 'armed-trades.csv'),
+    ]);
+    expect(ex.status).toBe(0);
+  });
+
+  it('the key and secret appear in no output, report, journal or export of these runs', () => {
+    for (const r of runs) {
+      for (const text of [r.stdout, r.stderr]) {
+        expect(text).not.toContain(KEY);
+        expect(text).not.toContain(SECRET);
+      }
+    }
+    const files = (d: string): string[] =>
+      readdirSync(d).flatMap((f) => {
+        const p = join(d, f);
+        return statSync(p).isDirectory() ? files(p) : [p];
+      });
+    for (const f of files(dir)) {
+      const bytes = readFileSync(f);
+      expect(bytes.includes(KEY), f).toBe(false);
+      expect(bytes.includes(SECRET), f).toBe(false);
+    }
+  });
+});
