@@ -33,8 +33,11 @@ export function rest(sim: BingxSim, o: Record<string, unknown> = {}): Rest {
   return new ccxt.bingx(config(sim, o));
 }
 
-export function pro(sim: BingxSim, o: Record<string, unknown> = {}): Pro {
-  return new ccxt.pro.bingx(config(sim, o));
+/** ccxt pro refuses a plain ws:// URL until its HTTP agent is loaded. */
+export async function pro(sim: BingxSim, o: Record<string, unknown> = {}): Promise<Pro> {
+  const ex = new ccxt.pro.bingx(config(sim, o));
+  await ex.loadHttpProxyAgent();
+  return ex;
 }
 
 /** A scan at `ts` with these prices (scan symbols) and, when given, a funding rate. */

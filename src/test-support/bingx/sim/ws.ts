@@ -104,6 +104,7 @@ export class Streams {
     for (const c of this.conns) {
       if (c.unanswered >= 2) {
         c.ws.terminate();
+        this.conns.delete(c);
         continue;
       }
       c.unanswered++;
@@ -126,9 +127,10 @@ export class Streams {
     }
   }
 
-  /** Drops every connection as a network failure would (no close handshake). */
+  /** Drops every connection as a network failure would (no close handshake), at once. */
   drop(): void {
     for (const c of this.conns) c.ws.terminate();
+    this.conns.clear();
   }
 
   close(): void {
