@@ -65,6 +65,14 @@ export class PositionBook {
   /** Realised capital (USDT): every closed trade's pnl is added to it. */
   capital: number;
   orders = 0;
+  /** Why entries stopped (a cap breached), or null while armed. */
+  disarmed: string | null = null;
+  /** The daily loss limit was breached: the position is to be closed at the next price. */
+  flatten = false;
+  private day = Number.NaN;
+  private dayStartEquity = 0;
+  /** Scan times of the entries ordered in the last minute. */
+  private recentEntries: number[] = [];
 
   constructor(
     readonly instanceId: string,
@@ -84,6 +92,34 @@ export class PositionBook {
   }
 
   /**
+   * The daily loss limit at this scan (the loss since the UTC day's first scan, realised and
+   * marked): a breach disarms and asks for the position to be flattened. True on the breach.
+   */
+  checkDailyLoss(scan: Scan): boolean {
+    const limit = this.rules.caps.daily_loss_limit;
+    if (limit === null) return false;
+    const equity = this.equity(scan);
+    const day = Math.floor(scan.ts / 86_400_000);
+    if (day !== this.day) {
+      this.day = day;
+      this.dayStartEquity = equity;
+    }
+    if (this.disarmed !== null) return false;
+    const lost = this.dayStartEquity - equity;
+    if (!(lost >= limit)) return false;
+    this.disarmed = `daily loss limit: ${lost} USDT lost since the UTC day began (limit ${limit})`;
+    this.flatten = this.position !== null;
+    return true;
+  }
+
+  /** The legs that flatten the position for the daily loss limit (empty: nothing to do). */
+  flattenLegs(p: Position): ExitLeg[] {
+    if (!this.flatten) return [];
+    this.flatten = false;
+    return [{ reason: 'DAILY_LOSS_LIMIT', units: p.remainingUnits }];
+  }
+
+  /**
    * What an actuated decision orders on a free slot (null: nothing to decide — not actuated,
    * slot taken, or an exit on this scan): the venue's quantity and leverage within the caps,
    * refused below the minimums or beyond the free capital.
@@ -92,6 +128,13 @@ export class PositionBook {
     if (!d.actuated || busy || this.position !== null || index <= this.lastExitIndex) return null;
     const asset = d.asset;
     const refuse = (reason: string): EntryOrder => ({ ok: false, asset, reason });
+    if (this.disarmed !== null) return refuse(`disarmed: ${this.disarmed}`);
+    const perMinute = this.rules.caps.max_orders_per_minute;
+    this.recentEntries = this.recentEntries.filter((t) => t > scan.ts - 60_000);
+    if (perMinute !== null && this.recentEntries.length >= perMinute) {
+      this.disarmed = `orders per minute: ${perMinute} entries in the last 60 s already (the cap)`;
+      return refuse(`disarmed: ${this.disarmed}`);
+    }
     const price = priceOf(scan, asset);
     if (price === null) return refuse('no price for the asset in this scan');
     const notional = d.notional;
@@ -113,6 +156,7 @@ export class PositionBook {
       units: plan.units,
       leverage: plan.leverage,
     };
+    this.recentEntries.push(scan.ts);
     const capped = plan.capped === '' ? '' : ` (${plan.capped})`;
     return {
       ok: true,

@@ -45,7 +45,17 @@ describe('engine config', () => {
       max_notional: 500,
       max_exchange_leverage: 3,
       symbols: ['BTCUSDT', 'ETHUSDT'],
+      daily_loss_limit: null,
+      max_orders_per_minute: null,
     });
+    expect(caps({ daily_loss_limit: 250.5, max_orders_per_minute: 4 })).toMatchObject({
+      daily_loss_limit: 250.5,
+      max_orders_per_minute: 4,
+    });
+    expect(caps({ daily_loss_limit: 0 })).toBe(
+      'execution.caps.daily_loss_limit: must be > 0 (or null: none)',
+    );
+    expect(caps({ max_orders_per_minute: 1.5 })).toMatch(/^execution\.caps\.max_orders_per_minute: /);
     expect(caps({ max_notional: null, symbols: null })).toMatchObject({
       max_notional: null,
       symbols: null,

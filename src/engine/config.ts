@@ -241,6 +241,13 @@ function capsFrom(v: unknown): Caps {
     }
     for (const [i, s] of symbols.entries()) str(s, `execution.caps.symbols[${i}]`);
   }
+  const positiveOrNull = (key: 'daily_loss_limit' | 'max_orders_per_minute', whole: boolean) => {
+    const v = o[key] ?? CAPS[key];
+    if (v === null) return null;
+    const n = whole ? integer(v, `execution.caps.${key}`, 1) : finite(v, `execution.caps.${key}`);
+    if (!(n > 0)) throw new InvalidInput(`execution.caps.${key}: must be > 0 (or null: none)`);
+    return n;
+  };
   return {
     max_notional: maxNotional as number | null,
     max_exchange_leverage: integer(
@@ -249,6 +256,8 @@ function capsFrom(v: unknown): Caps {
       1,
     ),
     symbols: symbols === null ? null : [...new Set(symbols as string[])].sort(),
+    daily_loss_limit: positiveOrNull('daily_loss_limit', false),
+    max_orders_per_minute: positiveOrNull('max_orders_per_minute', true),
   };
 }
 

@@ -251,6 +251,53 @@ describe('mock exchange on the venue’s rules (steps, ticks, minimums, caps)', 
   });
 });
 
+describe('mock exchange caps that disarm (daily loss limit, orders per minute)', () => {
+  const capped = (caps: Partial<ExecutionParams['caps']>) =>
+    rulesOf({ ...X, caps: { ...X.caps, ...caps } });
+
+  it('a loss past the daily limit disarms, flattens the position and refuses every later entry', () => {
+    const ex = new MockExchange('t', 10_000, capped({ daily_loss_limit: 5 }), EXITS);
+    ex.mark(scan(0, 100), 1, true);
+    ex.enter(decision(0), scan(0, 100), 1); // 10 short at 100, fee 0.5
+    // At 100.4: −4 marked − 0.5 fee = 4.5 lost: armed. At 100.5: 5.5 lost: disarmed.
+    expect(ex.mark(scan(1, 100.4), 2, false).events).toEqual([]);
+    const out = ex.mark(scan(2, 100.5), 3, false);
+    expect(out.events.map((e) => e.event)).toEqual(['DISARMED']);
+    expect(out.events[0]?.detail).toMatch(/^daily loss limit: 5\.5\d* USDT lost/);
+    expect(out.legs.map((l) => [l.reason, l.quantity, l.price])).toEqual([
+      ['DAILY_LOSS_LIMIT', 10, 100.5],
+    ]);
+    expect(out.trades[0]?.exit_reason).toBe('DAILY_LOSS_LIMIT');
+    ex.mark(scan(3, 90), 4, true);
+    const later = ex.enter(decision(3), scan(3, 90), 4);
+    expect(later.events[0]).toMatchObject({ event: 'ENTRY_REFUSED' });
+    expect(later.events[0]?.detail).toMatch(/^disarmed: daily loss limit/);
+  });
+
+  it('the day starts again at UTC midnight: yesterday’s loss does not count today', () => {
+    const ex = new MockExchange('t', 10_000, capped({ daily_loss_limit: 5 }), EXITS);
+    const day = 86_400_000;
+    const midnight = Math.ceil(T0 / day) * day;
+    const at = (n: number, ts: number, price: number) => scan(n, price, { ts });
+    ex.mark(at(0, midnight - 10_000, 100), 1, false);
+    ex.enter(decision(0), at(0, midnight - 10_000, 100), 1);
+    // 4.5 lost before midnight; the new day starts from that equity: 1 more is not 5.
+    ex.mark(at(1, midnight - 5_000, 100.4), 2, false);
+    expect(ex.mark(at(2, midnight, 100.5), 3, false).events).toEqual([]);
+    expect(ex.slotState()).toBe('OPEN');
+  });
+
+  it('one entry more than the cap in 60 s of scan time disarms, without flattening', () => {
+    const ex = new MockExchange('t', 10_000, capped({ max_orders_per_minute: 1 }), EXITS);
+    ex.enter(decision(0), scan(0, 100), 1);
+    ex.mark(scan(1, 98.5), 2, true); // TP2: closed
+    expect(ex.slotState()).toBe('FREE');
+    const second = ex.enter(decision(2), scan(2, 100), 3);
+    expect(second.events[0]?.detail).toMatch(/^disarmed: orders per minute: 1 entries/);
+    expect(ex.enter(decision(20), scan(20, 100), 21).events[0]?.detail).toMatch(/^disarmed/);
+  });
+});
+
 function scanOf(n: number, prices: Record<string, number>): Scan {
   const r = parseScan({ scan_number: n, ts: T0 + n * 5000, vel_div: -0.01, prices });
   if (!r.ok) throw new Error(r.reason);

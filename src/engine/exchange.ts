@@ -6,7 +6,7 @@
 // go out.
 
 import type { Scan } from '../model/index.js';
-import { type Entry, noFills, type Position, PositionBook, priceOf } from './book.js';
+import { type Entry, type ExitLeg, noFills, type Position, PositionBook, priceOf } from './book.js';
 import type { ExitParams } from './exits.js';
 import type { Execution, Fills, SlotState } from './ports.js';
 import type { DecisionRow, OrderEventKind } from './rows.js';
@@ -75,6 +75,9 @@ export class MockExchange implements Execution {
   /** Before the decision: maker fills and timeouts, funding, liquidation, exits. */
   mark(scan: Scan, index: number, exitCheck: boolean): Fills {
     const out = noFills();
+    if (this.book.checkDailyLoss(scan)) {
+      this.event(out, scan, 'DISARMED', '', this.book.disarmed ?? '');
+    }
     this.settlePending(scan, index, out);
     const p = this.book.position;
     if (p === null || p.entryIndex === index) return out;
@@ -83,7 +86,9 @@ export class MockExchange implements Execution {
     this.accrueFunding(p, scan, price);
     if (this.liquidate(p, scan, index, price, out)) return out;
     const ret = this.book.markReturn(p, price);
-    if (exitCheck) this.takeExits(p, scan, index, price, ret, out);
+    const flatten = this.book.flattenLegs(p);
+    if (flatten.length > 0) this.fillExits(p, scan, index, price, flatten, out);
+    else if (exitCheck) this.takeExits(p, scan, index, price, ret, out);
     return out;
   }
 
@@ -100,9 +105,10 @@ export class MockExchange implements Execution {
       return;
     }
     const waited = index - w.placedIndex;
-    if (waited < this.x.maker_timeout_scans) return;
+    const disarmed = this.book.disarmed !== null;
+    if (waited < this.x.maker_timeout_scans && !disarmed) return;
     this.pending = null;
-    if (this.x.maker_on_timeout === 'taker' && price !== null) {
+    if (this.x.maker_on_timeout === 'taker' && price !== null && !disarmed) {
       this.event(out, scan, 'MAKER_TAKER_FALLBACK', asset, `after ${waited} scans`);
       this.open(w, scan, index, this.rules.takerFill(w.market, price, 'sell'), this.x.fee_taker);
     } else {
@@ -138,7 +144,20 @@ export class MockExchange implements Execution {
     out: Fills,
   ): void {
     const fill = this.rules.takerFill(p.market, price, 'buy');
-    for (const l of this.book.exitLegs(p, scan, index, ret, fill)) {
+    this.fillExits(p, scan, index, price, this.book.exitLegs(p, scan, index, ret, fill), out);
+  }
+
+  /** Exit legs filled as taker with slippage; the position closes once nothing remains. */
+  private fillExits(
+    p: Position,
+    scan: Scan,
+    index: number,
+    price: number,
+    legs: readonly ExitLeg[],
+    out: Fills,
+  ): void {
+    const fill = this.rules.takerFill(p.market, price, 'buy');
+    for (const l of legs) {
       const quantity = fromUnits(l.units, p.market.quantityDecimals);
       this.book.leg(
         p,

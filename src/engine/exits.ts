@@ -12,6 +12,7 @@ export const EXIT_REASONS = [
   'MAX_HOLD',
   'SIGNAL_REVERSAL',
   'LIQUIDATION',
+  'DAILY_LOSS_LIMIT',
 ] as const;
 export type ExitReason = (typeof EXIT_REASONS)[number];
 

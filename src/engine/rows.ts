@@ -427,7 +427,8 @@ export type OrderEventKind =
   | 'MAKER_CANCELLED'
   | 'MAKER_TAKER_FALLBACK'
   | 'ORDER_FAILED'
-  | 'NOT_SENT_DARK';
+  | 'NOT_SENT_DARK'
+  | 'DISARMED';
 
 /** Entries filled, refused (with the reason), maker orders posted, filled, cancelled. */
 export interface OrderEventRow {

@@ -165,6 +165,10 @@ describe('venue executor', () => {
       'maker entries, taker at the timeout',
       { ...EXECUTION, entry_order: 'maker', maker_on_timeout: 'taker' },
     ],
+    [
+      'a daily loss limit that disarms and flattens',
+      { ...EXECUTION, caps: { ...EXECUTION.caps, daily_loss_limit: 40 } },
+    ],
   ] as [string, ExecutionParams][]) {
     it(`makes the mock exchange's trades, legs and events on a venue that fills as it prices (${name})`, async () => {
       await fc.assert(

@@ -129,24 +129,28 @@ export class VenueExecutor implements VenueExecution {
 
   /** Before the decision: the resting entry, funding and the exit rules, queued for `settle`. */
   mark(scan: Scan, index: number, exitCheck: boolean): Fills {
+    const out = noFills();
+    if (this.book.checkDailyLoss(scan)) {
+      this.event(out, scan, 'DISARMED', '', this.book.disarmed ?? '');
+    }
     if (this.resting !== null && index > this.resting.placedIndex) {
       this.queue.push({ kind: 'maker', scan, index });
     }
     const p = this.book.position;
-    if (p === null || p.entryIndex === index) return noFills();
+    if (p === null || p.entryIndex === index) return out;
     const price = priceOf(scan, p.decision.asset);
-    if (price === null) return noFills();
+    if (price === null) return out;
     if (this.rules.fundingDue(p.lastTs, scan.ts)) {
       this.queue.push({ kind: 'funding', p, scan });
     }
     p.lastTs = scan.ts;
     const ret = this.book.markReturn(p, price);
-    if (exitCheck) {
-      const fill = this.rules.takerFill(p.market, price, 'buy');
-      const legs = this.book.exitLegs(p, scan, index, ret, fill);
-      if (legs.length > 0) this.queue.push({ kind: 'exit', p, scan, index, legs });
-    }
-    return noFills();
+    const flatten = this.book.flattenLegs(p);
+    const fill = this.rules.takerFill(p.market, price, 'buy');
+    const legs =
+      flatten.length > 0 ? flatten : exitCheck ? this.book.exitLegs(p, scan, index, ret, fill) : [];
+    if (legs.length > 0) this.queue.push({ kind: 'exit', p, scan, index, legs });
+    return out;
   }
 
   /** After the decision: an actuated decision on a free slot is queued as an entry order. */
@@ -250,7 +254,8 @@ export class VenueExecutor implements VenueExecution {
       return;
     }
     const waited = index - w.placedIndex;
-    if (waited < this.x.maker_timeout_scans) return;
+    const disarmed = this.book.disarmed !== null;
+    if (waited < this.x.maker_timeout_scans && !disarmed) return;
     const c = await this.venue.cancel(w.market, w.clientId);
     this.resting = null;
     if (this.opened(w, scan, index, c)) {
@@ -258,7 +263,7 @@ export class VenueExecutor implements VenueExecution {
       return;
     }
     const price = priceOf(scan, asset);
-    if (this.x.maker_on_timeout === 'taker' && price !== null) {
+    if (this.x.maker_on_timeout === 'taker' && price !== null && !disarmed) {
       this.event(out, scan, 'MAKER_TAKER_FALLBACK', asset, `after ${waited} scans`);
       const t = await this.venue.place({
         clientId: this.id(scan, 'fallback'),

@@ -85,12 +85,21 @@ export interface Caps {
   readonly max_exchange_leverage: number;
   /** The scan symbols an entry may be on (null: every market the venue lists). */
   readonly symbols: readonly string[] | null;
+  /**
+   * Loss (USDT) since the UTC day began, realised and marked, that disarms and flattens
+   * (null: none). Disarmed, no entry is ordered again in the run.
+   */
+  readonly daily_loss_limit: number | null;
+  /** Entry orders in any 60 s of scan time; one more disarms, without flattening (null: none). */
+  readonly max_orders_per_minute: number | null;
 }
 
 export const CAPS: Caps = Object.freeze({
   max_notional: null,
   max_exchange_leverage: 3,
   symbols: null,
+  daily_loss_limit: null,
+  max_orders_per_minute: null,
 });
 
 /** The execution config (`execution` section): fees, slippage, maker policy, funding, caps. */
