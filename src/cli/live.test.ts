@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXECUTION, ExecutionRules } from '../engine/rules/index.js';
 import { parseScanLine } from '../model/index.js';
 import { BingxSim } from '../test-support/bingx/sim/index.js';
-import { type Run, violet } from '../test-support/cli.js';
+import { killChildren, type Run, violet, violetChild } from '../test-support/cli.js';
 import { sampleArchive, tempDir } from '../test-support/journal.js';
 import { snapshotMarkets } from '../venues/bingx/markets.js';
 
@@ -227,4 +227,71 @@ describe('violet venue check and violet live against the simulator', () => {
       expect(bytes.includes(SECRET), f).toBe(false);
     }
   });
+});
+
+describe("the dead-man's switch", () => {
+  it('a SIGKILLed armed engine leaves no resting entry: the venue cancels it at the timeout', async () => {
+    let skew = 0;
+    const sim = await BingxSim.start({
+      apiKey: KEY,
+      secret: SECRET,
+      rules: new ExecutionRules(snapshotMarkets(), EXECUTION),
+      balance: 10_000,
+      now: () => Date.now() + skew,
+    });
+    const dir = tempDir('violet-deadman-');
+    try {
+      const archive = sampleArchive(dir, 2000, 5, 8);
+      const first = parseScanLine(readFileSync(archive, 'utf8').split('\n')[0] as string);
+      if (!first.ok) throw new Error(first.reason);
+      // The venue's prices stay at the first scan: a maker entry there never fills.
+      sim.advance(first.value);
+      const config = join(dir, 'maker.json');
+      writeFileSync(
+        config,
+        JSON.stringify({
+          instance_id: 'deadman',
+          execution: { entry_order: 'maker', maker_timeout_scans: 100_000 },
+        }),
+      );
+      const child = violetChild(
+        [
+          'live',
+          '--scans',
+          archive,
+          '--rate',
+          '50',
+          '--venue',
+          'bingx-vst',
+          '--venue-url',
+          sim.url,
+          '--config',
+          config,
+          '--arm',
+          '--journal',
+          join(dir, 'j.duckdb'),
+        ],
+        ENV,
+      );
+      for (let i = 0; sim.openOrders().length === 0; i++) {
+        if (i > 600 || child.proc.exitCode !== null)
+          throw new Error(`no resting order: ${child.stderr}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(
+        sim.requests.byRoute.get('POST /openApi/swap/v2/trade/cancelAllAfter'),
+      ).toBeGreaterThan(0);
+      child.proc.kill('SIGKILL');
+      await child.exited;
+      expect(sim.openOrders()).toHaveLength(1);
+      skew = 61_000;
+      for (let i = 0; sim.openOrders().length > 0 && i < 100; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(sim.openOrders()).toHaveLength(0);
+    } finally {
+      killChildren();
+      await sim.close();
+    }
+  }, 60_000);
 });

@@ -2,7 +2,7 @@
 // and the backtest's; DARK (the default) decides and journals what it would order, armed
 // (`--arm`) the orders go to the venue. The session's summary is the backtest's.
 import type { Command } from 'commander';
-import { systemClock } from '../engine/clock.js';
+import { systemClock, type Timer } from '../engine/clock.js';
 import type { EngineConfig } from '../engine/config.js';
 import { DarkExecution, VenueExecutor } from '../engine/venue.js';
 import { PROFILES } from '../model/enums.js';
@@ -28,6 +28,9 @@ import {
 } from './venue.js';
 
 export const DEFAULT_LIVE_JOURNAL = 'var/live.duckdb';
+/** The venue cancels every open order this long after the last renewal (BingX: 10–120 s). */
+export const DEADMAN_TIMEOUT_MS = 60_000;
+export const DEADMAN_RENEW_MS = 15_000;
 
 export interface LiveCliOptions extends VenueCliOptions {
   scans?: string;
@@ -106,6 +109,16 @@ export async function liveCommand(
       onRetry: (what, e, wait) =>
         process.stderr.write(`venue: ${what}: ${venueError(e)}; again in ${wait} ms\n`),
     });
+    // Armed, the venue cancels our open orders should this process stop renewing in time.
+    let heartbeat: Timer | null = null;
+    if (armed) {
+      await venue.deadman(DEADMAN_TIMEOUT_MS);
+      heartbeat = systemClock.every(DEADMAN_RENEW_MS, () => {
+        venue.deadman(DEADMAN_TIMEOUT_MS).catch((e) => {
+          process.stderr.write(`venue: dead-man's switch not renewed: ${venueError(e)}\n`);
+        });
+      });
+    }
     const bar = progressBar(source.bytes ?? 0, 'bytes');
     const interrupts = new Interrupts((signal) => {
       process.stderr.write(`${signal}: finishing the scan in hand, then flushing\n`);
@@ -127,9 +140,11 @@ export async function liveCommand(
       hooks: {
         onProgress: (s, bytes) => bar.update(bytes ?? 0, { note: `${s.trades} trades` }),
       },
-    }).finally(() => {
+    }).finally(async () => {
       bar.stop();
       interrupts.dispose();
+      // The switch stays set: an entry still resting is cancelled by the venue within the timeout.
+      heartbeat?.cancel();
     });
     if (result.journalError !== null) {
       throw new CheckFailed(

@@ -193,6 +193,14 @@ export class BingxVenue implements Venue {
     return this.report(m, id, clientId);
   }
 
+  /**
+   * The dead-man's switch: unless renewed within `timeoutMs`, the venue cancels every open
+   * order (BingX's cancel-all-after; 0 switches it off).
+   */
+  async deadman(timeoutMs: number): Promise<void> {
+    await this.call('cancel-all-after', () => this.ex.cancelAllOrdersAfter(timeoutMs));
+  }
+
   async funding(m: Market, since: number): Promise<readonly VenueFunding[]> {
     const rows = await this.call('funding', () => this.ex.fetchFundingHistory(m.unified, since));
     return rows.map((f) => ({
