@@ -83,7 +83,7 @@ async function both(path: readonly Step[], p: Partial<ExecutionParams>) {
     contracts: CONTRACTS,
   });
   const ex = rest(sim);
-  const out: Fills = { trades: [], legs: [], events: [] };
+  const out: Fills = { trades: [], legs: [], events: [], venueFills: [] };
   /** The resting maker entry: its id, quantity and leverage. */
   let resting = { id: '', quantity: 0, leverage: 1 };
   try {
