@@ -9,7 +9,7 @@ import type { ActuatedDecision, DecisionRow, LegRow } from './rows.js';
 import { type ExecutionRules, fromUnits, type Market } from './rules/index.js';
 
 export function noFills(): Fills {
-  return { trades: [], legs: [], events: [] };
+  return { trades: [], legs: [], events: [], venueFills: [] };
 }
 
 export function priceOf(scan: Scan, asset: string): number | null {

@@ -55,7 +55,9 @@ describe('engine config', () => {
     expect(caps({ daily_loss_limit: 0 })).toBe(
       'execution.caps.daily_loss_limit: must be > 0 (or null: none)',
     );
-    expect(caps({ max_orders_per_minute: 1.5 })).toMatch(/^execution\.caps\.max_orders_per_minute: /);
+    expect(caps({ max_orders_per_minute: 1.5 })).toMatch(
+      /^execution\.caps\.max_orders_per_minute: /,
+    );
     expect(caps({ max_notional: null, symbols: null })).toMatchObject({
       max_notional: null,
       symbols: null,

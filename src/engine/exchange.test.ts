@@ -13,7 +13,7 @@ const X: ExecutionParams = { ...EXECUTION, slippage_bps: 0 };
 /** Opens a short at 100 on scan 0, then marks the given scans with exit checks on. */
 function run(path: Scan[], x: ExecutionParams = X, capital = 10_000, exitCheck = true) {
   const ex = new MockExchange('t', capital, rulesOf(x), EXITS);
-  const all: Fills = { trades: [], legs: [], events: [] };
+  const all: Fills = { trades: [], legs: [], events: [], venueFills: [] };
   const add = (f: Fills) => {
     all.trades.push(...f.trades);
     all.legs.push(...f.legs);

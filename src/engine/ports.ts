@@ -4,7 +4,14 @@
 
 import type { Planes, Result, Scan } from '../model/index.js';
 import type { CadenceValue } from './cadence.js';
-import type { DecisionRow, LegRow, OrderEventRow, TableSpec, TradeRow } from './rows.js';
+import type {
+  DecisionRow,
+  LegRow,
+  OrderEventRow,
+  TableSpec,
+  TradeRow,
+  VenueFillRow,
+} from './rows.js';
 import type { Market } from './rules/index.js';
 
 // ---- scans in -------------------------------------------------------------------------
@@ -83,6 +90,8 @@ export interface Fills {
   trades: TradeRow[];
   legs: LegRow[];
   events: OrderEventRow[];
+  /** A venue's fills and funding as it reported them (none from the mock). */
+  venueFills: VenueFillRow[];
 }
 
 /** Where decisions become orders: the mock exchange in a backtest, a venue live. */

@@ -26,6 +26,7 @@ import {
   TRADE_EXIT_LEGS,
   TRADES,
   UNIVERSE,
+  VENUE_FILLS,
 } from './rows.js';
 
 export interface RunStats {
@@ -240,10 +241,13 @@ export class Reactor {
   }
 
   private journalFills(f: Fills): void {
-    if (f.trades.length + f.legs.length + f.events.length > 0) this.hooks.onFills?.(f);
+    if (f.trades.length + f.legs.length + f.events.length + f.venueFills.length > 0) {
+      this.hooks.onFills?.(f);
+    }
     for (const t of f.trades) this.writer.write(TRADES, t);
     for (const l of f.legs) this.writer.write(TRADE_EXIT_LEGS, l);
     for (const e of f.events) this.writer.write(ORDER_EVENTS, e);
+    for (const v of f.venueFills) this.writer.write(VENUE_FILLS, v);
     this.stats.trades += f.trades.length;
   }
 

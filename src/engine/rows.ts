@@ -451,6 +451,52 @@ export const ORDER_EVENTS = table<OrderEventRow>()(
   ],
 );
 
+/** One fill on a venue, or one funding payment, as the venue reported it (live, armed). */
+export interface VenueFillRow {
+  readonly instance_id: string;
+  /** The venue's order id (a funding payment: the venue's id of it). */
+  readonly venue_order_id: string;
+  /** The fill's place among the order's fills as the venue lists them (1, 2, …; funding 0). */
+  readonly fill_no: number;
+  /** Ours, derived from (instance, scan, leg); null for funding. */
+  readonly client_order_id: string | null;
+  readonly scan_number: number;
+  readonly ts: number;
+  readonly asset: string;
+  /** ENTRY, an exit reason (TP1, STOP_LOSS, …) or FUNDING. */
+  readonly purpose: string;
+  readonly side: 'sell' | 'buy' | null;
+  readonly price: number | null;
+  readonly quantity: number | null;
+  /** Commission paid (USDT); funding: the amount received (negative: paid). */
+  readonly amount: number;
+  /** The scan's price the order was decided at. */
+  readonly reference_price: number | null;
+  /** How much worse than the reference the fill was, in basis points (negative: better). */
+  readonly slippage_bps: number | null;
+}
+
+export const VENUE_FILLS = table<VenueFillRow>()(
+  'violet_venue_fills',
+  ['instance_id', 'venue_order_id', 'fill_no'],
+  [
+    c('instance_id', 'VARCHAR'),
+    c('venue_order_id', 'VARCHAR'),
+    c('fill_no', 'INTEGER'),
+    c('client_order_id', 'VARCHAR', true),
+    c('scan_number', 'BIGINT'),
+    c('ts', 'BIGINT'),
+    c('asset', 'VARCHAR'),
+    c('purpose', 'VARCHAR'),
+    c('side', 'VARCHAR', true),
+    c('price', 'DOUBLE', true),
+    c('quantity', 'DOUBLE', true),
+    c('amount', 'DOUBLE'),
+    c('reference_price', 'DOUBLE', true),
+    c('slippage_bps', 'DOUBLE', true),
+  ],
+);
+
 export const TABLES: readonly TableSpec[] = [
   DECISIONS,
   REJECTS,
@@ -459,4 +505,5 @@ export const TABLES: readonly TableSpec[] = [
   TRADES,
   TRADE_EXIT_LEGS,
   ORDER_EVENTS,
+  VENUE_FILLS,
 ];

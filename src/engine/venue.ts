@@ -16,7 +16,7 @@ import type {
   VenueOrderReport,
 } from './ports.js';
 import type { DecisionRow, OrderEventKind } from './rows.js';
-import type { ExecutionRules } from './rules/index.js';
+import { type ExecutionRules, fromUnits } from './rules/index.js';
 
 /**
  * The client order id of a leg: a hash of (instance, scan, leg), so the same decision on a
@@ -123,6 +123,38 @@ export class VenueExecutor implements VenueExecution {
     });
   }
 
+  /** The report's fills as journal rows, slippage against the scan's price of the asset. */
+  private journalFills(
+    out: Fills,
+    scan: Scan,
+    asset: string,
+    purpose: string,
+    side: 'sell' | 'buy',
+    r: VenueOrderReport,
+    m: Entry['market'],
+  ) {
+    const ref = priceOf(scan, asset);
+    for (const [k, f] of r.fills.entries()) {
+      const worse = ref === null ? null : side === 'sell' ? ref - f.price : f.price - ref;
+      out.venueFills.push({
+        instance_id: this.instanceId,
+        venue_order_id: r.orderId,
+        fill_no: k + 1,
+        client_order_id: r.clientId,
+        scan_number: scan.scan_number,
+        ts: scan.ts,
+        asset,
+        purpose,
+        side,
+        price: f.price,
+        quantity: fromUnits(f.units, m.quantityDecimals),
+        amount: f.fee,
+        reference_price: ref,
+        slippage_bps: ref === null || worse === null ? null : (worse / ref) * 10_000,
+      });
+    }
+  }
+
   private id(scan: Scan, leg: string): string {
     return clientOrderId(this.instanceId, scan.scan_number, leg);
   }
@@ -171,18 +203,25 @@ export class VenueExecutor implements VenueExecution {
     const out = noFills();
     const ops = this.queue;
     this.queue = [];
+    // One event for a settle's failures: the journal keys events by scan and kind.
+    const failed: string[] = [];
+    let failedAsset = '';
     for (const op of ops) {
       try {
         await this.run(op, out);
       } catch (e) {
-        const asset =
+        failedAsset =
           op.kind === 'entry'
             ? op.entry.decision.asset
             : op.kind === 'maker'
               ? (this.resting?.decision.asset ?? '')
               : op.p.decision.asset;
-        this.event(out, op.scan, 'ORDER_FAILED', asset, `${op.kind}: ${(e as Error).message}`);
+        failed.push(`${op.kind}: ${(e as Error).message}`);
       }
+    }
+    const first = ops[0];
+    if (failed.length > 0 && first !== undefined) {
+      this.event(out, first.scan, 'ORDER_FAILED', failedAsset, failed.join('; '));
     }
     return out;
   }
@@ -194,7 +233,7 @@ export class VenueExecutor implements VenueExecution {
       case 'maker':
         return this.checkResting(op.scan, op.index, out);
       case 'funding':
-        return this.collectFunding(op.p);
+        return this.collectFunding(op.p, op.scan, out);
       case 'exit':
         return this.placeExits(op.p, op.scan, op.index, op.legs, out);
     }
@@ -226,7 +265,7 @@ export class VenueExecutor implements VenueExecution {
       this.event(out, scan, 'MAKER_POSTED', asset, detail);
       return;
     }
-    if (!this.opened(e, scan, index, r)) {
+    if (!this.opened(e, scan, index, r, out)) {
       this.event(out, scan, 'ENTRY_REFUSED', asset, `the venue filled nothing (${r.status})`);
       return;
     }
@@ -234,7 +273,8 @@ export class VenueExecutor implements VenueExecution {
   }
 
   /** Opens the position on the report's fills; false when nothing filled. */
-  private opened(e: Entry, scan: Scan, index: number, r: VenueOrderReport): boolean {
+  private opened(e: Entry, scan: Scan, index: number, r: VenueOrderReport, out: Fills): boolean {
+    this.journalFills(out, scan, e.decision.asset, 'ENTRY', 'sell', r, e.market);
     const f = sumFills(r.fills);
     if (f.units === 0) return false;
     this.book.open({ ...e, units: f.units }, scan, index, f.price ?? f.value / f.units, f.fee);
@@ -250,7 +290,7 @@ export class VenueExecutor implements VenueExecution {
     if (r !== null && r.status === 'closed') {
       this.resting = null;
       this.event(out, scan, 'MAKER_FILLED', asset, `limit ${w.limit}`);
-      this.opened(w, scan, index, r);
+      this.opened(w, scan, index, r, out);
       return;
     }
     const waited = index - w.placedIndex;
@@ -258,7 +298,7 @@ export class VenueExecutor implements VenueExecution {
     if (waited < this.x.maker_timeout_scans && !disarmed) return;
     const c = await this.venue.cancel(w.market, w.clientId);
     this.resting = null;
-    if (this.opened(w, scan, index, c)) {
+    if (this.opened(w, scan, index, c, out)) {
       this.event(out, scan, 'MAKER_FILLED', asset, `limit ${w.limit} (partly, then cancelled)`);
       return;
     }
@@ -273,18 +313,34 @@ export class VenueExecutor implements VenueExecution {
         units: w.units,
         reduceOnly: false,
       });
-      this.opened(w, scan, index, t);
+      this.opened(w, scan, index, t, out);
     } else {
       this.event(out, scan, 'MAKER_CANCELLED', asset, `after ${waited} scans`);
     }
   }
 
   /** Funding the venue paid on the position since it opened, each payment once. */
-  private async collectFunding(p: Position) {
+  private async collectFunding(p: Position, scan: Scan, out: Fills) {
     for (const f of await this.venue.funding(p.market, p.entryTs)) {
       if (this.funded.has(f.id)) continue;
       this.funded.add(f.id);
       p.funding += f.amount;
+      out.venueFills.push({
+        instance_id: this.instanceId,
+        venue_order_id: f.id,
+        fill_no: 0,
+        client_order_id: null,
+        scan_number: scan.scan_number,
+        ts: scan.ts,
+        asset: p.decision.asset,
+        purpose: 'FUNDING',
+        side: null,
+        price: null,
+        quantity: null,
+        amount: f.amount,
+        reference_price: null,
+        slippage_bps: null,
+      });
     }
   }
 
@@ -305,6 +361,7 @@ export class VenueExecutor implements VenueExecution {
         units: Math.min(l.units, p.remainingUnits),
         reduceOnly: true,
       });
+      this.journalFills(out, scan, p.decision.asset, l.reason, 'buy', r, p.market);
       const f = sumFills(r.fills);
       if (f.units === 0) throw new Error(`${l.reason} leg filled nothing (${r.status})`);
       this.book.leg(p, scan, l.reason, f.units, f.price ?? f.value / f.units, f.fee);

@@ -198,6 +198,24 @@ describe('execution parity: backtest and the venue executor on the simulator, in
       join(dir, 'le.jsonl'),
     );
     expect(liveEvents).toEqual(events);
+    // The live run's fills as the venue reported them: an entry fill per trade, its
+    // slippage against the deciding scan's price, and the funding the trades carry.
+    const fills = await exportJsonl(
+      join(dir, 'live.duckdb'),
+      'violet_venue_fills',
+      join(dir, 'f.jsonl'),
+    );
+    const entries = fills.filter((f) => f.purpose === 'ENTRY');
+    expect(entries).toHaveLength(trades.length);
+    for (const f of entries) {
+      expect(Number(f.slippage_bps)).toBeGreaterThan(0);
+      expect(Number(f.slippage_bps)).toBeLessThan(20);
+    }
+    const funded = fills
+      .filter((f) => f.purpose === 'FUNDING')
+      .reduce((a, f) => a + Number(f.amount), 0);
+    const carried = trades.reduce((a, t) => a + Number(t.funding), 0);
+    expect(funded).toBeCloseTo(carried, 9);
     // Every order of the live run went to the simulator: one fill per filled order or more.
     expect(sim.fills().length).toBeGreaterThanOrEqual(2 * mock.summary.trades);
   }, 240_000);

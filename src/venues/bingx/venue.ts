@@ -204,7 +204,7 @@ export class BingxVenue implements Venue {
   async funding(m: Market, since: number): Promise<readonly VenueFunding[]> {
     const rows = await this.call('funding', () => this.ex.fetchFundingHistory(m.unified, since));
     return rows.map((f) => ({
-      id: String(f.id),
+      id: needId(f.id, 'a funding payment'),
       ts: f.timestamp ?? 0,
       amount: need(f.amount, `funding ${f.id}: amount`),
     }));
@@ -223,6 +223,12 @@ function fillsSince(order: Order): number | undefined {
 function need(x: number | undefined, what: string): number {
   if (typeof x !== 'number' || !Number.isFinite(x)) throw new Error(`the venue sent no ${what}`);
   return x;
+}
+
+/** An id the venue must have sent: without one a payment could be counted twice. */
+function needId(id: unknown, what: string): string {
+  if (typeof id !== 'string' || id === '') throw new Error(`the venue sent no id for ${what}`);
+  return id;
 }
 
 function fillOf(m: Market, t: Trade): VenueFill {
