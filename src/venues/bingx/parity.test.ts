@@ -7,13 +7,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../engine/config.js';
-import type { ScanSource } from '../../engine/ports.js';
 import { ExecutionRules, type Markets } from '../../engine/rules/index.js';
 import { VenueExecutor } from '../../engine/venue.js';
-import { parseScanLine } from '../../model/index.js';
 import { runBacktest } from '../../runtime/backtest.js';
 import { jsonlSource } from '../../sources/archive.js';
 import { scanLine, syntheticScans } from '../../sources/synthetic/index.js';
+import { lockstep } from '../../test-support/bingx/lockstep.js';
 import { BingxSim } from '../../test-support/bingx/sim/index.js';
 import { violet } from '../../test-support/cli.js';
 import { exportJsonl, tempDir } from '../../test-support/journal.js';
@@ -42,23 +41,6 @@ function marketsOf(contracts: unknown): Markets {
   const r = parseBingxContracts(contracts, 'parity');
   if (!r.ok) throw new Error(r.reason);
   return r.value;
-}
-
-/** The archive's records one at a time, the simulator moved to each scan before it is handed on. */
-function lockstep(inner: ScanSource, sim: BingxSim): ScanSource {
-  return {
-    name: inner.name,
-    bytes: inner.bytes,
-    async *batches() {
-      for await (const batch of inner.batches()) {
-        for (const r of batch) {
-          const p = parseScanLine(r.text);
-          if (p.ok) sim.advance(p.value);
-          yield [r];
-        }
-      }
-    },
-  };
 }
 
 async function exportTrades(journal: string, out: string): Promise<string> {
