@@ -23,6 +23,12 @@ const MAX_BODY = 1 << 20;
 const GATEWAY_PAGE = (status: number) =>
   `<html>\r\n<head><title>${status}</title></head>\r\n<body>\r\n<center><h1>${status}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
 
+/** Deadlines due on the server clock: cancel-all-after, then listenKey expiry. */
+export function sweep(c: Ctx): void {
+  c.venue.sweep();
+  c.streams.sweep();
+}
+
 export class Gateway {
   readonly counts: RequestCounts = { byRoute: new Map(), orderWrites: 0, settingsWrites: 0 };
   readonly internalErrors: unknown[] = [];
@@ -31,7 +37,6 @@ export class Gateway {
   constructor(
     private readonly ctx: Ctx,
     private readonly creds: Credentials,
-    private readonly sweep: () => void,
   ) {}
 
   handle(req: IncomingMessage, res: ServerResponse): void {
@@ -64,7 +69,7 @@ export class Gateway {
       const apiKey = req.headers['x-bx-apikey'];
       if (route.auth)
         authenticate(Array.isArray(apiKey) ? apiKey[0] : apiKey, pairs, this.creds, now());
-      this.sweep();
+      sweep(this.ctx);
       reply = route.run(new Params(pairs, this.ctx.venue.rules.markets), this.ctx);
     } catch (e) {
       if (!(e instanceof VenueError)) this.internalErrors.push(e);

@@ -11,15 +11,17 @@ import type { Scan } from '../../../model/index.js';
 import { parseBingxContracts } from '../../../venues/bingx/contracts.js';
 import { BINGX_SWAP_CONTRACTS } from '../../../venues/bingx/snapshot.js';
 import { Faults } from './faults.js';
-import { Gateway, type RequestCounts } from './http.js';
+import { Gateway, type RequestCounts, sweep } from './http.js';
 import { Klines } from './klines.js';
+import type { Fill, Order, Position } from './records.js';
+import type { Ctx } from './routes.js';
 import { eventJson } from './shapes.js';
-import { type Fill, type Order, type Position, Venue } from './venue.js';
+import { Venue } from './venue.js';
 import { STREAM_PATH, Streams } from './ws.js';
 
 export { Faults } from './faults.js';
 export type { RequestCounts } from './http.js';
-export type { Fill, Income, Order, Position } from './venue.js';
+export type { Fill, Income, Order, Position } from './records.js';
 
 export interface BingxSimOptions {
   readonly apiKey: string;
@@ -38,6 +40,13 @@ export interface BingxSimOptions {
   readonly listenKeyTtlMs?: number;
   /** How often deadlines (cancel-all-after, listenKey expiry) are checked besides on requests. */
   readonly sweepMs?: number;
+}
+
+/** ccxt pro's `urls.api.ws`: the USDT-M stream is `linear`; the others are refused. */
+export interface StreamUrls {
+  readonly linear: string;
+  readonly spot: string;
+  readonly inverse: string;
 }
 
 export interface Balance {
@@ -69,19 +78,31 @@ export class BingxSim {
 
   private constructor(
     private readonly server: Server,
-    private readonly venue: Venue,
-    private readonly klines: Klines,
-    private readonly streams: Streams,
+    private readonly ctx: Ctx,
     private readonly gateway: Gateway,
-    /** Fault switches: set a count and the next requests or orders get the fault. */
-    readonly faults: Faults,
     sweepMs: number,
   ) {
     this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    this.sweeper = setInterval(() => this.sweep(), sweepMs);
+    this.sweeper = setInterval(() => sweep(ctx), sweepMs);
+  }
+
+  /** Fault switches: set a count and the next requests or orders get the fault. */
+  get faults(): Faults {
+    return this.ctx.faults;
+  }
+
+  private get venue(): Venue {
+    return this.ctx.venue;
+  }
+
+  private get streams(): Streams {
+    return this.ctx.streams;
   }
 
   static async start(o: BingxSimOptions): Promise<BingxSim> {
+    if (!(Number.isFinite(o.balance) && o.balance >= 0)) {
+      throw new Error(`BingxSim: balance must be a finite number >= 0, got ${o.balance}`);
+    }
     const now = o.now ?? Date.now;
     const contracts = servedContracts(o.contracts ?? BINGX_SWAP_CONTRACTS, o.rules);
     const streams = new Streams(
@@ -96,21 +117,17 @@ export class BingxSim {
     const klines = new Klines();
     const faults = new Faults();
     const creds = { apiKey: o.apiKey, secret: o.secret, recvWindowMs: o.recvWindowMs ?? 5_000 };
-    const ctx = { venue, klines, streams, faults, contracts, now };
-    const sweep = () => {
-      venue.sweep();
-      streams.sweep();
-    };
-    const gateway = new Gateway(ctx, creds, sweep);
+    const ctx: Ctx = { venue, klines, streams, faults, contracts, now };
+    const gateway = new Gateway(ctx, creds);
     const server = createServer((req, res) => gateway.handle(req, res));
     server.on('upgrade', (req, socket, head) => streams.upgrade(req, socket, head));
     server.on('clientError', (_e, socket) => socket.destroy());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return new BingxSim(server, venue, klines, streams, gateway, faults, o.sweepMs ?? 50);
+    return new BingxSim(server, ctx, gateway, o.sweepMs ?? 50);
   }
 
   /** ccxt's `urls.api` for this simulator: every REST section and the stream URLs. */
-  ccxtUrls(): Record<string, unknown> {
+  ccxtUrls(): Record<string, string | StreamUrls> {
     const rest = `${this.url}/openApi`;
     const ws = this.url.replace('http:', 'ws:');
     const sections = ['fund', 'spot', 'swap', 'contract', 'wallets', 'user', 'subAccount'];
@@ -127,14 +144,9 @@ export class BingxSim {
     scan.symbols.forEach((s, i) => {
       const m = this.venue.rules.markets.bySymbol(s);
       const px = scan.prices[i];
-      if (m !== null && px !== undefined) this.klines.add(m, scan.ts, px);
+      if (m !== null && px !== undefined) this.ctx.klines.add(m, scan.ts, px);
     });
-    this.sweep();
-  }
-
-  private sweep(): void {
-    this.venue.sweep();
-    this.streams.sweep();
+    sweep(this.ctx);
   }
 
   get requests(): RequestCounts {

@@ -5,9 +5,9 @@
 import ccxt, { type Trade } from 'ccxt';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { PositionBook } from '../../../engine/book.js';
 import { MockExchange } from '../../../engine/exchange.js';
 import { EXITS } from '../../../engine/exits.js';
-import type { Fills } from '../../../engine/ports.js';
 import type { LegRow, TradeRow } from '../../../engine/rows.js';
 import { EXECUTION, type ExecutionParams } from '../../../engine/rules/index.js';
 import { decision, scan, T0 } from '../../execution.js';
@@ -83,7 +83,10 @@ async function both(path: readonly Step[], p: Partial<ExecutionParams>) {
     contracts: CONTRACTS,
   });
   const ex = rest(sim);
-  const out: Fills = { trades: [], legs: [], events: [], venueFills: [] };
+  const out = { trades: [] as TradeRow[], legs: [] as LegRow[] };
+  // The mock hands out a trade's legs when it closes; the ones filled on a scan are in its
+  // book (read here, past `private`) until then, and the venue must get them on that scan.
+  const book = (mock as unknown as { book: PositionBook }).book;
   /** The resting maker entry: its id, quantity and leverage. */
   let resting = { id: '', quantity: 0, leverage: 1 };
   try {
@@ -114,7 +117,10 @@ async function both(path: readonly Step[], p: Partial<ExecutionParams>) {
           await ex.createOrder(SYM, 'market', 'sell', resting.quantity);
         }
       }
-      for (const l of marked.legs) {
+      const legsNow = [...marked.legs, ...(book.position?.legs ?? [])].filter(
+        (l) => l.scan_number === sc.scan_number,
+      );
+      for (const l of legsNow) {
         if (l.reason === 'LIQUIDATION') continue; // the venue liquidates on its own
         await ex.createOrder(SYM, 'market', 'buy', l.quantity, undefined, { reduceOnly: true });
       }

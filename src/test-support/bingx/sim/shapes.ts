@@ -5,7 +5,8 @@
 // handlePositions (pro/bingx.js) and BingX's user-stream docs. Numbers go out as decimal text
 // that parses back to the same double, so ccxt reads the simulator's fills bit for bit.
 import { fromUnits, type Market } from '../../../engine/rules/index.js';
-import type { Fill, Income, Order, Position, Venue, VenueEvent } from './venue.js';
+import type { Fill, Income, Order, Position, VenueEvent } from './records.js';
+import type { Venue } from './venue.js';
 
 /** x as plain decimal text (no exponent), the shortest that reads back as x. */
 export function decimal(x: number): string {
