@@ -59,7 +59,7 @@ function leverageData(c: Ctx, m: Market) {
 }
 
 /** Settings a venue will not change under an open position or order. */
-function settled(c: Ctx, m?: Market): void {
+function requireIdle(c: Ctx, m?: Market): void {
   const busy = m
     ? c.venue.positions.has(m.venueId) || c.venue.openOrders(m).length > 0
     : c.venue.positions.size > 0 || c.venue.openOrders().length > 0;
@@ -244,7 +244,7 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map([
     route(true, 'settings', (q, c) => {
       const m = q.market();
       const type = q.oneOf('marginType', ['ISOLATED', 'CROSSED'] as const);
-      settled(c, m);
+      requireIdle(c, m);
       c.venue.isolated.set(m.venueId, type === 'ISOLATED');
       c.venue.configChanged(m);
       return ok({});
@@ -255,7 +255,7 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map([
     `POST ${SWAP}/v1/positionSide/dual`,
     route(true, 'settings', (q, c) => {
       const hedged = q.oneOf('dualSidePosition', ['true', 'false'] as const) === 'true';
-      settled(c);
+      requireIdle(c);
       c.venue.dualSide = hedged;
       return dual(c);
     }),

@@ -175,4 +175,35 @@ describe('user-data stream', () => {
     await until(() => c.state.closed, 'the close');
     expect(c.frames.at(-1)).toContain('listenKeyExpired');
   });
+
+  it('after a lapsed listenKey ccxt keeps the dead key (refused, 401) until made to authenticate again', async () => {
+    await setup();
+    const waiting = ex.watchOrders(SYM);
+    await until(() => sim.streamConnections === 1, 'the stream');
+    sim.expireListenKeys();
+    await expect(waiting).rejects.toThrow(ccxt.NetworkError);
+    await expect(ex.watchOrders(SYM)).rejects.toThrow(/401/);
+    ex.options.lastAuthenticatedTime = 0;
+    const again = ex.watchOrders(SYM);
+    await until(() => sim.streamConnections === 1, 'the stream on a new key');
+    await ex.createOrder(SYM, 'market', 'sell', 0.002);
+    expect((await again).length).toBeGreaterThan(0);
+  });
+
+  it('a partial fill is pushed as its own TRADE update; ccxt pro makes a trade only of the one that fills the order', async () => {
+    await setup();
+    const c = await raw(true);
+    const trades = ex.watchMyTrades(SYM);
+    await until(() => sim.streamConnections === 2, 'the streams');
+    sim.faults.partialFill = 1;
+    await ex.createOrder(SYM, 'market', 'sell', 0.0005);
+    expect((await trades).map((t) => t.amount)).toEqual([0.0003]);
+    await until(() => c.frames.filter((f) => f.includes('"x":"TRADE"')).length === 2, 'two fills');
+    const fills = c.frames.filter((f) => f.includes('"x":"TRADE"')).map((f) => JSON.parse(f).o);
+    expect(fills.map((o) => [o.X, o.l, o.z])).toEqual([
+      ['PARTIALLY_FILLED', '0.0002', '0.0002'],
+      ['FILLED', '0.0003', '0.0005'],
+    ]);
+    c.ws.close();
+  });
 });
