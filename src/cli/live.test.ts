@@ -33,7 +33,8 @@ describe('violet venue check and violet live against the simulator', () => {
       apiKey: KEY,
       secret: SECRET,
       rules: new ExecutionRules(snapshotMarkets(), EXECUTION),
-      balance: 10_000,
+      // The engine's capital (the config's default), so margin is refused only by the fault.
+      balance: 25_000,
     });
     archive = sampleArchive(dir, 600, 5, 8);
     // The venue's market is the archive's first scan: a live run here is not in lockstep.
@@ -169,8 +170,14 @@ describe('violet venue check and violet live against the simulator', () => {
     expect(sim.requests.settingsWrites).toBe(before.settings);
   });
 
-  it('armed: entries and exits go to the venue as orders, and the session summary counts them', async () => {
+  it('armed, through the fault switches (429, 5xx, a split fill, a margin refusal): retried or journaled, and the run goes on to its summary', async () => {
     const fills = sim.fills().length;
+    // Rate limits, outages, a split fill and a refusal on the way: retried, journaled, run on.
+    sim.faults.rateLimit = 3;
+    sim.faults.retryAfterSeconds = 0;
+    sim.faults.serverError = 2;
+    sim.faults.partialFill = 1;
+    sim.faults.insufficientMargin = 1;
     const json = join(dir, 'armed.json');
     const r = await run([
       'live',
@@ -194,6 +201,9 @@ describe('violet venue check and violet live against the simulator', () => {
     expect(r.stderr).toMatch(/ARMED/);
     const s = JSON.parse(readFileSync(json, 'utf8'));
     expect(s.trades).toBeGreaterThan(0);
+    expect(s.order_events.ORDER_FAILED).toBeGreaterThanOrEqual(1);
+    expect(r.stderr).toMatch(/again in \d+ ms/);
+    expect(sim.faults.rateLimit + sim.faults.serverError + sim.faults.partialFill).toBe(0);
     // Each trade: one entry fill and one fill per exit leg at least.
     expect(sim.fills().length - fills).toBeGreaterThanOrEqual(2 * s.trades);
     const ex = await run([

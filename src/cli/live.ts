@@ -94,9 +94,14 @@ export async function liveCommand(
   const ex = bingxClient(conn);
   const armed = o.arm === true;
   try {
+    const venue = new BingxVenue(ex, {
+      sleep: (ms, signal) => systemClock.sleep(ms, signal),
+      onRetry: (what, e, wait) =>
+        process.stderr.write(`venue: ${what}: ${venueError(e)}; again in ${wait} ms\n`),
+    });
     let markets: Awaited<ReturnType<typeof venueMarkets>>;
     try {
-      markets = await venueMarkets(ex, `${conn.venue} contracts`);
+      markets = await venueMarkets(venue, `${conn.venue} contracts`);
     } catch (e) {
       if (e instanceof CheckFailed) throw e;
       throw new CheckFailed(`${conn.venue}: cannot read the contract list (${venueError(e)})`);
@@ -104,11 +109,6 @@ export async function liveCommand(
     process.stderr.write(
       `${config.instance_id} on ${conn.venue}${conn.url === undefined ? '' : ` at ${conn.url}`}: ${armed ? 'ARMED — orders go to the venue' : 'DARK — decisions only, no order is sent'}\n`,
     );
-    const venue = new BingxVenue(ex, {
-      sleep: (ms, signal) => systemClock.sleep(ms, signal),
-      onRetry: (what, e, wait) =>
-        process.stderr.write(`venue: ${what}: ${venueError(e)}; again in ${wait} ms\n`),
-    });
     // Armed, the venue cancels our open orders should this process stop renewing in time.
     let heartbeat: Timer | null = null;
     if (armed) {

@@ -2,14 +2,13 @@
 // environment (never from a file, never printed), another host for it (`--venue-url`), and the
 // guards on real money (mainnet needs the config's consent and a loopback override only).
 
-import type { Exchange } from 'ccxt';
 import type { Command } from 'commander';
 import { systemClock } from '../engine/clock.js';
 import type { EngineConfig } from '../engine/config.js';
 import type { Markets } from '../engine/rules/index.js';
-import { parseBingxContracts } from '../venues/bingx/contracts.js';
 import {
   type BingxConnection,
+  BingxVenue,
   bingxClient,
   VENUES,
   type VenueName,
@@ -77,11 +76,9 @@ export function connectionOf(
 }
 
 /** The venue's contract list, read in its own shape (the same parser as `--markets`). */
-export async function venueMarkets(ex: Exchange, source: string): Promise<Markets> {
-  const raw: unknown = await ex.swapV2PublicGetQuoteContracts();
-  const r = parseBingxContracts(raw, source);
+export async function venueMarkets(venue: BingxVenue, source: string): Promise<Markets> {
+  const r = await venue.markets(source);
   if (!r.ok) throw new CheckFailed(`${source}: ${r.reason}`);
-  await ex.loadMarkets();
   return r.value;
 }
 
@@ -102,6 +99,7 @@ export async function venueCheck(o: VenueCliOptions & { config?: string }): Prom
   const config = loadConfig(o.config, {});
   const c = connectionOf(o, config);
   const ex = bingxClient(c);
+  const venue = new BingxVenue(ex, { sleep: (ms, signal) => systemClock.sleep(ms, signal) });
   const checks: Check[] = [];
   const step = async (check: string, f: () => Promise<[boolean, string]>) => {
     try {
@@ -115,7 +113,7 @@ export async function venueCheck(o: VenueCliOptions & { config?: string }): Prom
   };
   let markets: Markets | null = null;
   const reached = await step('markets', async () => {
-    markets = await venueMarkets(ex, `${c.venue} contracts`);
+    markets = await venueMarkets(venue, `${c.venue} contracts`);
     return [true, `${markets.size} USDT-M perpetual contracts`];
   });
   if (!reached) return checks;

@@ -11,7 +11,9 @@ import type {
   VenueOrder,
   VenueOrderReport,
 } from '../../engine/ports.js';
-import { fromUnits, type Market, toUnits } from '../../engine/rules/index.js';
+import { fromUnits, type Market, type Markets, toUnits } from '../../engine/rules/index.js';
+import type { Result } from '../../model/index.js';
+import { parseBingxContracts } from './contracts.js';
 
 export const VENUES = ['bingx-vst', 'bingx'] as const;
 export type VenueName = (typeof VENUES)[number];
@@ -65,7 +67,7 @@ export function transient(e: unknown): boolean {
 
 export interface BingxVenueOptions {
   readonly sleep: Sleep;
-  /** Attempts of one call before it fails (default 5). */
+  /** Attempts of one call before it fails (default 8: about 30 s of waiting). */
   readonly attempts?: number;
   /** The first wait after a transient failure (doubling; default 500 ms). */
   readonly firstWaitMs?: number;
@@ -81,19 +83,40 @@ export class BingxVenue implements Venue {
     private readonly o: BingxVenueOptions,
   ) {}
 
-  /** `f`, retried on transient failures. */
+  /** `f`, retried on transient failures; a rate limit's `Retry-After` is waited as asked. */
   private call<T>(what: string, f: (attempt: number) => Promise<T>): Promise<T> {
-    const limit = this.o.attempts ?? 5;
+    const limit = this.o.attempts ?? 8;
+    let hint: number | null = null;
     return retry(f, {
       retryable: (e) => transient(e),
-      sleep: this.o.sleep,
+      sleep: (ms, signal) => this.o.sleep(hint ?? ms, signal),
       firstMs: this.o.firstWaitMs ?? 500,
       maxMs: 8_000,
       onRetry: (e, wait, attempt) => {
         if (attempt >= limit) throw e;
-        this.o.onRetry?.(what, e, wait);
+        hint = this.retryAfterMs(e);
+        this.o.onRetry?.(what, e, hint ?? wait);
       },
     });
+  }
+
+  /** The wait a rate-limit answer asks for (its `Retry-After`, seconds), if it names one. */
+  private retryAfterMs(e: unknown): number | null {
+    if (!(e instanceof ccxt.DDoSProtection)) return null;
+    const headers = (this.ex.last_response_headers ?? {}) as Record<string, unknown>;
+    const v = headers['retry-after'] ?? headers['Retry-After'];
+    const seconds = typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
+    return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds * 1000, 60_000) : null;
+  }
+
+  /** The venue's contract list in its own shape, read into markets (and ccxt's loaded). */
+  async markets(source: string): Promise<Result<Markets>> {
+    const raw: unknown = await this.call('contract list', () =>
+      this.ex.swapV2PublicGetQuoteContracts(),
+    );
+    const r = parseBingxContracts(raw, source);
+    if (r.ok) await this.call('markets', () => this.ex.loadMarkets());
+    return r;
   }
 
   async prepare(m: Market, leverage: number): Promise<void> {
