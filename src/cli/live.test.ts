@@ -3,6 +3,7 @@
 // and the key and secret appear in no output, journal row or export.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXECUTION, ExecutionRules } from '../engine/rules/index.js';
 import { parseScanLine } from '../model/index.js';
@@ -141,7 +142,16 @@ describe('violet venue check and violet live against the simulator', () => {
     expect(readdirSync(dir).some((f) => f.startsWith('x.') || f.startsWith('y.'))).toBe(false);
   });
 
-  it('DARK: decides, journals what it would order, sends no order-writing request', async () => {
+  it('DARK: decides, journals what it would order, sends no order-writing request, even with a position on the venue; armed refuses to start over it', async () => {
+    // A position the session does not know: opened on the venue by someone else.
+    const other = new ccxt.bingx({
+      apiKey: KEY,
+      secret: SECRET,
+      urls: { api: sim.ccxtUrls() },
+      options: { defaultType: 'swap' },
+    });
+    await other.loadMarkets();
+    await other.createOrder('ETH/USDT:USDT', 'market', 'sell', 0.05);
     const before = { orders: sim.requests.orderWrites, settings: sim.requests.settingsWrites };
     const journal = join(dir, 'dark.duckdb');
     const json = join(dir, 'dark.json');
@@ -166,8 +176,31 @@ describe('violet venue check and violet live against the simulator', () => {
     const s = JSON.parse(readFileSync(json, 'utf8'));
     expect(s.trades).toBe(0);
     expect(s.order_events.NOT_SENT_DARK).toBeGreaterThan(0);
+    expect(r.stderr).toMatch(/venue holds a short position of 0\.05 ETH\/USDT:USDT at \d/);
+    expect(s.venue_at_start.positions).toHaveLength(1);
     expect(sim.requests.orderWrites).toBe(before.orders);
     expect(sim.requests.settingsWrites).toBe(before.settings);
+    const armed = await run([
+      'live',
+      '--scans',
+      archive,
+      '--venue',
+      'bingx-vst',
+      '--venue-url',
+      sim.url,
+      '--arm',
+      '--journal',
+      join(dir, 'refused.duckdb'),
+    ]);
+    expect(armed.status).toBe(1);
+    expect(armed.stderr).toMatch(
+      /holds 1 position\(s\) or order\(s\) this session does not manage/,
+    );
+    expect(sim.requests.orderWrites).toBe(before.orders);
+    await other.createOrder('ETH/USDT:USDT', 'market', 'buy', 0.05, undefined, {
+      reduceOnly: true,
+    });
+    expect(sim.position('ETHUSDT')).toBeNull();
   });
 
   it('armed, through the fault switches (429, 5xx, a split fill, a margin refusal): retried or journaled, and the run goes on to its summary', async () => {

@@ -10,7 +10,7 @@ import { runBacktest } from '../runtime/backtest.js';
 import { archiveSource } from '../sources/index.js';
 import { DEFAULT_STREAM, DEFAULT_SUBJECT } from '../sources/jetstream.js';
 import { natsSource } from '../sources/nats.js';
-import { BingxVenue, bingxClient, VENUES } from '../venues/bingx/venue.js';
+import { BingxVenue, bingxClient, type Holdings, VENUES } from '../venues/bingx/venue.js';
 import { summaryText } from './backtest.js';
 import { loadConfig } from './config.js';
 import { CheckFailed, UsageError } from './errors.js';
@@ -76,6 +76,36 @@ async function liveSource(o: LiveCliOptions, config: EngineConfig, signal: Abort
   });
 }
 
+/**
+ * Reconciliation at start: the session begins flat, so whatever the account holds on the
+ * venue is unknown to it. DARK reports it and goes on; armed refuses to start over it (the
+ * engine would trade beside a position it does not manage).
+ */
+async function reconcile(venue: BingxVenue, name: string, armed: boolean): Promise<Holdings> {
+  let held: Holdings;
+  try {
+    held = await venue.holdings();
+  } catch (e) {
+    throw new CheckFailed(`${name}: cannot read positions and open orders (${venueError(e)})`);
+  }
+  const lines = [
+    ...held.positions.map(
+      (p) => `a ${p.side} position of ${p.quantity} ${p.symbol} at ${p.entry_price ?? '?'}`,
+    ),
+    ...held.open_orders.map(
+      (o) =>
+        `an open ${o.side} order of ${o.quantity} ${o.symbol} at ${o.price ?? 'market'} (${o.client_order_id ?? 'no client id'})`,
+    ),
+  ];
+  for (const l of lines) process.stderr.write(`venue holds ${l}, unknown to this session\n`);
+  if (armed && lines.length > 0) {
+    throw new CheckFailed(
+      `${name} holds ${lines.length} position(s) or order(s) this session does not manage: close or cancel them on the venue (or run DARK) before arming`,
+    );
+  }
+  return held;
+}
+
 export async function liveCommand(
   o: LiveCliOptions,
 ): Promise<{ text: string; interrupted: NodeJS.Signals | null }> {
@@ -109,6 +139,7 @@ export async function liveCommand(
     process.stderr.write(
       `${config.instance_id} on ${conn.venue}${conn.url === undefined ? '' : ` at ${conn.url}`}: ${armed ? 'ARMED — orders go to the venue' : 'DARK — decisions only, no order is sent'}\n`,
     );
+    const held = await reconcile(venue, conn.venue, armed);
     // Armed, the venue cancels our open orders should this process stop renewing in time.
     let heartbeat: Timer | null = null;
     if (armed) {
@@ -151,7 +182,7 @@ export async function liveCommand(
         `journal ${o.journal} unavailable (${result.journalError}); ${result.spoolDepth} rows wait in ${result.spoolDir}`,
       );
     }
-    if (o.json !== undefined) writeJson(o.json, summary);
+    if (o.json !== undefined) writeJson(o.json, { ...summary, venue_at_start: held });
     const text = summaryText(summary, o.chart).replace(
       'VIOLET backtest',
       `VIOLET live session on ${conn.venue}, ${armed ? 'armed' : 'DARK'}`,

@@ -65,6 +65,23 @@ export function transient(e: unknown): boolean {
   );
 }
 
+/** What the account holds on the venue (ccxt's unified symbols). */
+export interface Holdings {
+  readonly positions: readonly {
+    readonly symbol: string;
+    readonly side: string;
+    readonly quantity: number;
+    readonly entry_price: number | null;
+  }[];
+  readonly open_orders: readonly {
+    readonly symbol: string;
+    readonly client_order_id: string | null;
+    readonly side: string;
+    readonly quantity: number;
+    readonly price: number | null;
+  }[];
+}
+
 export interface BingxVenueOptions {
   readonly sleep: Sleep;
   /** Attempts of one call before it fails (default 8: about 30 s of waiting). */
@@ -117,6 +134,29 @@ export class BingxVenue implements Venue {
     const r = parseBingxContracts(raw, source);
     if (r.ok) await this.call('markets', () => this.ex.loadMarkets());
     return r;
+  }
+
+  /** Positions and open orders the account holds on the venue now (reads only). */
+  async holdings(): Promise<Holdings> {
+    const positions = await this.call('positions', () => this.ex.fetchPositions());
+    const orders = await this.call('open orders', () => this.ex.fetchOpenOrders());
+    return {
+      positions: positions
+        .filter((p) => (p.contracts ?? 0) !== 0)
+        .map((p) => ({
+          symbol: String(p.symbol),
+          side: String(p.side ?? ''),
+          quantity: p.contracts ?? 0,
+          entry_price: p.entryPrice ?? null,
+        })),
+      open_orders: orders.map((o) => ({
+        symbol: String(o.symbol),
+        client_order_id: o.clientOrderId ?? null,
+        side: String(o.side),
+        quantity: need(o.remaining ?? o.amount, `quantity of order ${o.id}`),
+        price: o.price ?? null,
+      })),
+    };
   }
 
   async prepare(m: Market, leverage: number): Promise<void> {
