@@ -130,10 +130,12 @@ export class PositionBook {
     const refuse = (reason: string): EntryOrder => ({ ok: false, asset, reason });
     if (this.disarmed !== null) return refuse(`disarmed: ${this.disarmed}`);
     const perMinute = this.rules.caps.max_orders_per_minute;
-    this.recentEntries = this.recentEntries.filter((t) => t > scan.ts - 60_000);
-    if (perMinute !== null && this.recentEntries.length >= perMinute) {
-      this.disarmed = `orders per minute: ${perMinute} entries in the last 60 s already (the cap)`;
-      return refuse(`disarmed: ${this.disarmed}`);
+    if (perMinute !== null) {
+      this.recentEntries = this.recentEntries.filter((t) => t > scan.ts - 60_000);
+      if (this.recentEntries.length >= perMinute) {
+        this.disarmed = `orders per minute: ${perMinute} entries in the last 60 s already (the cap)`;
+        return refuse(`disarmed: ${this.disarmed}`);
+      }
     }
     const price = priceOf(scan, asset);
     if (price === null) return refuse('no price for the asset in this scan');
@@ -156,7 +158,7 @@ export class PositionBook {
       units: plan.units,
       leverage: plan.leverage,
     };
-    this.recentEntries.push(scan.ts);
+    if (perMinute !== null) this.recentEntries.push(scan.ts);
     const capped = plan.capped === '' ? '' : ` (${plan.capped})`;
     return {
       ok: true,
