@@ -9,7 +9,7 @@ import { EXECUTION, ExecutionRules } from '../engine/rules/index.js';
 import { parseScanLine } from '../model/index.js';
 import { BingxSim } from '../test-support/bingx/sim/index.js';
 import { killChildren, type Run, violet, violetChild } from '../test-support/cli.js';
-import { sampleArchive, tempDir } from '../test-support/journal.js';
+import { exportJsonl, sampleArchive, tempDir } from '../test-support/journal.js';
 import { snapshotMarkets } from '../venues/bingx/markets.js';
 
 const KEY = 'live-test-key-5d1e0a';
@@ -338,3 +338,96 @@ describe("the dead-man's switch", () => {
     }
   }, 60_000);
 });
+
+describe('arm, disarm and flatten on the control endpoint', () => {
+  it('flatten closes the position and disarms, arm resumes; audited, token required', async () => {
+    const sim = await BingxSim.start({
+      apiKey: KEY,
+      secret: SECRET,
+      rules: new ExecutionRules(snapshotMarkets(), EXECUTION),
+      balance: 25_000,
+    });
+    const dir = tempDir('violet-arming-');
+    try {
+      const archive = sampleArchive(dir, 700, 5, 8);
+      const first = parseScanLine(readFileSync(archive, 'utf8').split('\n')[0] as string);
+      if (!first.ok) throw new Error(first.reason);
+      sim.advance(first.value);
+      const journal = join(dir, 'j.duckdb');
+      const json = join(dir, 's.json');
+      const child = violetChild(
+        [
+          'live',
+          '--scans',
+          archive,
+          '--rate',
+          '100',
+          '--venue',
+          'bingx-vst',
+          '--venue-url',
+          sim.url,
+          '--arm',
+          '--control-port',
+          '0',
+          '--control-token',
+          'tok-3',
+          '--journal',
+          journal,
+          '--json',
+          json,
+        ],
+        ENV,
+      );
+      const port = (await child.stderrMatch(/control endpoint: http:\/\/127\.0\.0\.1:(\d+)/))[1];
+      const post = (body: unknown, token = 'tok-3') =>
+        fetch(`http://127.0.0.1:${port}/arming`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'x-violet-operator': 'ops-ann' },
+          body: JSON.stringify(body),
+        });
+      expect((await post({ action: 'flatten' }, 'wrong')).status).toBe(401);
+      expect((await post({ action: 'explode' })).status).toBe(400);
+      for (let i = 0; sim.fills().length === 0; i++) {
+        if (i > 400 || child.proc.exitCode !== null) throw new Error(`no entry: ${child.stderr}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const flat = await post({ action: 'flatten' });
+      expect(flat.status).toBe(200);
+      expect(await flat.json()).toMatchObject({ old: 'ARMED', new: 'DISARMED' });
+      for (let i = 0; hasPosition(sim); i++) {
+        if (i > 400) throw new Error('the position was not flattened');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const fillsWhileDisarmed = sim.fills().length;
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(sim.fills().length).toBe(fillsWhileDisarmed);
+      const arm = await post({ action: 'arm' });
+      expect(await arm.json()).toMatchObject({ old: 'DISARMED', new: 'ARMED' });
+      expect(await child.exited).toBe(0);
+      const s = JSON.parse(readFileSync(json, 'utf8'));
+      expect(s.exits_by_reason.FLATTENED).toBe(1);
+      expect(s.order_events.ENTRY_REFUSED ?? 0).toBeGreaterThan(0);
+      const audit = await exportJsonl(journal, 'violet_control_audit', join(dir, 'a.jsonl'));
+      expect(audit.map((a) => [a.action, a.who, a.old_value, a.new_value])).toEqual([
+        ['flatten', 'ops-ann', 'ARMED', 'DISARMED, flattening'],
+        ['arm', 'ops-ann', 'DISARMED', 'ARMED'],
+      ]);
+    } finally {
+      killChildren();
+      await sim.close();
+    }
+  }, 150_000);
+});
+
+function hasPosition(sim: BingxSim): boolean {
+  return [
+    'BTCUSDT',
+    'ETHUSDT',
+    'SOLUSDT',
+    'BNBUSDT',
+    'XRPUSDT',
+    'ADAUSDT',
+    'DOGEUSDT',
+    'AVAXUSDT',
+  ].some((s) => sim.position(s) !== null);
+}

@@ -14,7 +14,7 @@ import { BingxVenue, bingxClient, type Holdings, VENUES } from '../venues/bingx/
 import { summaryText } from './backtest.js';
 import { loadConfig } from './config.js';
 import { CheckFailed, UsageError } from './errors.js';
-import { choice, JOURNAL_HELP, JSON_HELP, nonNegativeInt } from './options.js';
+import { choice, JOURNAL_HELP, JSON_HELP, nonNegativeInt, port } from './options.js';
 import { jsonOnStdout, writeJson } from './output.js';
 import { progressBar } from './progress.js';
 import { Interrupts, interruptedExit } from './signals.js';
@@ -43,6 +43,8 @@ export interface LiveCliOptions extends VenueCliOptions {
   journal: string;
   chart: string;
   json?: string;
+  controlPort?: number;
+  controlToken?: string;
 }
 
 /** The archive (--scans, not on mainnet) or the live feed (--nats): exactly one. */
@@ -167,6 +169,16 @@ export async function liveCommand(
           ? new VenueExecutor(config.instance_id, config.capital, rules, config.exits, venue)
           : new DarkExecution(config.instance_id, config.capital, rules, config.exits),
       ratePerSec: o.rate,
+      ...(o.controlPort === undefined
+        ? {}
+        : {
+            control: {
+              port: o.controlPort,
+              token: o.controlToken ?? process.env.VIOLET_CONTROL_TOKEN ?? null,
+            },
+          }),
+      onControl: (port) =>
+        process.stderr.write(`control endpoint: http://127.0.0.1:${port} (POST /arming)\n`),
       clock: o.nats === undefined ? 'scan' : 'wall',
       hooks: {
         onProgress: (s, bytes) => bar.update(bytes ?? 0, { note: `${s.trades} trades` }),
@@ -216,6 +228,12 @@ export function registerLive(program: Command): void {
     .option('--instance <id>', 'instance id')
     .option('--journal <journal>', JOURNAL_HELP, DEFAULT_LIVE_JOURNAL)
     .option('--chart <file>', 'equity-curve chart (SVG)', 'var/reports/live-equity.svg')
+    .option(
+      '--control-port <port>',
+      'serve the control endpoint on 127.0.0.1 (POST /arming: arm, disarm, flatten; 0 = any free port)',
+      port,
+    )
+    .option('--control-token <token>', 'bearer token for control writes (or VIOLET_CONTROL_TOKEN)')
     .option('--json <file>', `also write the session summary as JSON ${JSON_HELP}`)
     .action(async (o: LiveCliOptions) => {
       const { text, interrupted } = await liveCommand(o);

@@ -4,7 +4,7 @@
 // fills.
 import { postureOf, type Scan } from '../model/index.js';
 import { type ExitParams, type ExitReason, exitLegs } from './exits.js';
-import type { Fills } from './ports.js';
+import type { ArmingAction, ArmingChange, Fills } from './ports.js';
 import type { ActuatedDecision, DecisionRow, LegRow } from './rows.js';
 import { type ExecutionRules, fromUnits, type Market } from './rules/index.js';
 
@@ -67,8 +67,8 @@ export class PositionBook {
   orders = 0;
   /** Why entries stopped (a cap breached), or null while armed. */
   disarmed: string | null = null;
-  /** The daily loss limit was breached: the position is to be closed at the next price. */
-  flatten = false;
+  /** The position is to be closed at the next scan with its price, for this reason. */
+  flatten: ExitReason | null = null;
   private day = Number.NaN;
   private dayStartEquity = 0;
   /** Scan times of the entries ordered in the last minute. */
@@ -108,15 +108,27 @@ export class PositionBook {
     const lost = this.dayStartEquity - equity;
     if (!(lost >= limit)) return false;
     this.disarmed = `daily loss limit: ${lost} USDT lost since the UTC day began (limit ${limit})`;
-    this.flatten = this.position !== null;
+    if (this.position !== null) this.flatten = 'DAILY_LOSS_LIMIT';
     return true;
   }
 
-  /** The legs that flatten the position for the daily loss limit (empty: nothing to do). */
+  /** The legs that flatten the position (the daily loss limit, an operator); empty: none. */
   flattenLegs(p: Position): ExitLeg[] {
-    if (!this.flatten) return [];
-    this.flatten = false;
-    return [{ reason: 'DAILY_LOSS_LIMIT', units: p.remainingUnits }];
+    const reason = this.flatten;
+    if (reason === null) return [];
+    this.flatten = null;
+    return [{ reason, units: p.remainingUnits }];
+  }
+
+  /** An operator's arm, disarm or flatten (flatten disarms too). */
+  arming(action: ArmingAction, who: string): ArmingChange {
+    const old = this.disarmed === null ? 'ARMED' : 'DISARMED';
+    if (action === 'arm') this.disarmed = null;
+    else if (this.disarmed === null)
+      this.disarmed = `${action === 'flatten' ? 'flattened' : 'disarmed'} by ${who}`;
+    const flattening = action === 'flatten' && this.position !== null;
+    if (flattening) this.flatten = 'FLATTENED';
+    return { old, next: this.disarmed === null ? 'ARMED' : 'DISARMED', flattening };
   }
 
   /**

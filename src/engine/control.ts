@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import { UsageError } from '../common/errors.js';
 import { parseCadenceWrite } from './cadence.js';
 import { systemClock, type WallClock } from './clock.js';
+import { ARMING_ACTIONS } from './ports.js';
 import type { Reactor } from './reactor.js';
 
 export interface ControlServer {
@@ -71,6 +72,67 @@ export async function startControl(
     });
     return null;
   };
+  /** The token, a body within bounds and JSON: the parsed body, or null (an error was sent). */
+  const writeBody = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    text: string | null,
+  ): { value: unknown } | null => {
+    const fail = (status: number, error: string) => {
+      send(res, status, { error });
+      return null;
+    };
+    if (token === null) return fail(403, 'writes disabled: no control token set');
+    if (!authorised(req.headers.authorization, token)) {
+      return fail(401, 'missing or wrong bearer token');
+    }
+    if (text === null) return fail(413, `body: larger than ${MAX_BODY_BYTES} bytes`);
+    try {
+      return { value: JSON.parse(text) };
+    } catch {
+      return fail(400, 'body: not valid JSON');
+    }
+  };
+  const operator = (req: IncomingMessage) =>
+    String(req.headers['x-violet-operator'] ?? 'control-api').slice(0, 64);
+  /** POST /arming {"action": "arm" | "disarm" | "flatten"}: applied between scans, audited. */
+  const arming = (req: IncomingMessage, res: ServerResponse, url: URL, text: string | null) => {
+    if (req.method !== 'POST') {
+      res.setHeader('allow', 'POST');
+      return send(res, 405, {
+        error: `${req.method} /arming: POST {"action": "arm"|"disarm"|"flatten"}`,
+      });
+    }
+    const id = pick(url, res);
+    if (id === null) return;
+    const body = writeBody(req, res, text);
+    if (body === null) return;
+    const raw = body.value;
+    const single =
+      typeof raw === 'object' &&
+      raw !== null &&
+      !Array.isArray(raw) &&
+      Object.keys(raw).length === 1;
+    const action = single ? (raw as { action?: unknown }).action : undefined;
+    const known = ARMING_ACTIONS.find((a) => a === action);
+    if (known === undefined) {
+      return send(res, 400, { error: `body: {"action": one of ${ARMING_ACTIONS.join(', ')}}` });
+    }
+    (reactors.get(id) as Reactor).enqueueArming({
+      action: known,
+      who: operator(req),
+      done: ({ change, atScan }) =>
+        typeof change === 'string'
+          ? send(res, 409, { error: change })
+          : send(res, 200, {
+              action: known,
+              old: change.old,
+              new: change.next,
+              flattening: change.flattening,
+              at_scan: atScan,
+            }),
+    });
+  };
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const text = await readBody(req);
     let url: URL;
@@ -88,8 +150,11 @@ export async function startControl(
       if (id !== null) send(res, 200, status(id));
       return;
     }
+    if (url.pathname === '/arming') return arming(req, res, url, text);
     if (url.pathname !== '/cadence') {
-      return send(res, 404, { error: 'routes: GET /cadence, GET /status, PUT /cadence' });
+      return send(res, 404, {
+        error: 'routes: GET /cadence, GET /status, PUT /cadence, POST /arming',
+      });
     }
     if (!['GET', 'PUT', 'POST'].includes(req.method ?? '')) {
       res.setHeader('allow', 'GET, PUT, POST');
@@ -99,21 +164,11 @@ export async function startControl(
     if (id === null) return;
     const reactor = reactors.get(id) as Reactor;
     if (req.method === 'GET') return send(res, 200, reactor.cadence.snapshot());
-    if (token === null) return send(res, 403, { error: 'writes disabled: no control token set' });
-    if (!authorised(req.headers.authorization, token)) {
-      return send(res, 401, { error: 'missing or wrong bearer token' });
-    }
-    if (text === null)
-      return send(res, 413, { error: `body: larger than ${MAX_BODY_BYTES} bytes` });
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      return send(res, 400, { error: 'body: not valid JSON' });
-    }
-    const w = parseCadenceWrite(raw);
+    const body = writeBody(req, res, text);
+    if (body === null) return;
+    const w = parseCadenceWrite(body.value);
     if (!w.ok) return send(res, 400, { error: w.reason });
-    const who = String(req.headers['x-violet-operator'] ?? 'control-api').slice(0, 64);
+    const who = operator(req);
     reactor.enqueue({
       ...w.value,
       who,

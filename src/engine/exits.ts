@@ -13,6 +13,7 @@ export const EXIT_REASONS = [
   'SIGNAL_REVERSAL',
   'LIQUIDATION',
   'DAILY_LOSS_LIMIT',
+  'FLATTENED',
 ] as const;
 export type ExitReason = (typeof EXIT_REASONS)[number];
 

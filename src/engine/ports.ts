@@ -108,6 +108,22 @@ export interface Execution {
   mark(scan: Scan, index: number, exitCheck: boolean): Fills;
   /** After the decision: an actuated decision enters when the slot is free. */
   enter(decision: DecisionRow, scan: Scan, index: number): Fills;
+  /**
+   * An operator's arm, disarm or flatten (flatten also disarms): the state before and after,
+   * or a reason it cannot be done. Absent: the execution takes no such command.
+   */
+  arming?(action: ArmingAction, who: string): ArmingChange | string;
+}
+
+export const ARMING_ACTIONS = ['arm', 'disarm', 'flatten'] as const;
+export type ArmingAction = (typeof ARMING_ACTIONS)[number];
+
+/** `ARMED` or `DISARMED` before and after an arming command. */
+export interface ArmingChange {
+  readonly old: 'ARMED' | 'DISARMED';
+  readonly next: 'ARMED' | 'DISARMED';
+  /** A flatten that found a position to close (at the next scan with its price). */
+  readonly flattening: boolean;
 }
 
 /**

@@ -9,6 +9,8 @@ import { type Clock, type ReplayClock, systemClock, type WallClock } from './clo
 import type { DecisionEngine } from './decision.js';
 import { withPlanes } from './planes.js';
 import {
+  type ArmingAction,
+  type ArmingChange,
   type Execution,
   type Fills,
   type Journal,
@@ -55,6 +57,14 @@ export interface ControlCommand {
   readonly who: string;
   /** `changed` false: the quantum already in force (nothing applied, nothing audited). */
   readonly done: (r: { change: CadenceChange; atScan: number | null; changed: boolean }) => void;
+}
+
+/** An operator's arm, disarm or flatten for the execution (the control endpoint). */
+export interface ArmingCommand {
+  readonly action: ArmingAction;
+  readonly who: string;
+  /** The change, or why it was not made. */
+  readonly done: (r: { change: ArmingChange | string; atScan: number | null }) => void;
 }
 
 /** A cadence change read back from the audit trail. */
@@ -123,6 +133,7 @@ export class Reactor {
     spoolPeak: 0,
   };
   private readonly commands: ControlCommand[] = [];
+  private readonly armingCommands: ArmingCommand[] = [];
   /** Audited changes of an earlier run over these scans, re-applied where they took effect. */
   private replayed: AuditedChange[] = [];
   private stopping = false;
@@ -197,6 +208,36 @@ export class Reactor {
   /** Queues a cadence change; it applies before the next scan is handled. */
   enqueue(cmd: ControlCommand): void {
     this.commands.push(cmd);
+  }
+
+  /** Queues an arm, disarm or flatten; it applies before the next scan is handled. */
+  enqueueArming(cmd: ArmingCommand): void {
+    this.armingCommands.push(cmd);
+  }
+
+  private applyArming(): void {
+    while (this.armingCommands.length > 0) {
+      const cmd = this.armingCommands.shift() as ArmingCommand;
+      const x = this.exchange;
+      const change =
+        x?.arming === undefined
+          ? 'this run sends no orders (shadow or backtest): nothing to arm'
+          : x.arming(cmd.action, cmd.who);
+      if (typeof change !== 'string') {
+        this.writer.write(CONTROL_AUDIT, {
+          instance_id: this.engine.config.instance_id,
+          audit_seq: ++this.auditSeq,
+          at_ms: this.wall.now(),
+          at_scan: this.stats.lastScanNumber,
+          who: cmd.who,
+          action: cmd.action,
+          old_value: change.old,
+          new_value: change.flattening ? `${change.next}, flattening` : change.next,
+        });
+        this.writer.sync();
+      }
+      cmd.done({ change, atScan: this.stats.lastScanNumber });
+    }
   }
 
   private applyCommands(): void {
@@ -322,6 +363,8 @@ export class Reactor {
     this.clock.advance?.(scan.ts);
     this.applyReplayed(scan.scan_number);
     this.applyCommands();
+    // Between scans only (not on a timer tick): a venue's scan may be waiting on its orders.
+    this.applyArming();
     this.stats.accepted++;
     this.stats.lastScanNumber = scan.scan_number;
     this.stats.lastScanTs = scan.ts;
@@ -452,6 +495,7 @@ export class Reactor {
       if (this.stopping) break;
     }
     this.applyCommands();
+    this.applyArming();
     this.stats.spoolPeak = Math.max(this.stats.spoolPeak, this.writer.pending);
     this.flushed(await this.writer.flush(), this.stats.lastScanNumber);
     if (this.writer.conflict !== null) throw this.writer.conflict;

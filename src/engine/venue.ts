@@ -7,6 +7,8 @@ import type { Scan } from '../model/index.js';
 import { type Entry, noFills, type Position, PositionBook, priceOf } from './book.js';
 import type { ExitParams } from './exits.js';
 import type {
+  ArmingAction,
+  ArmingChange,
   Execution,
   Fills,
   SlotState,
@@ -196,6 +198,10 @@ export class VenueExecutor implements VenueExecution {
     }
     this.queue.push({ kind: 'entry', entry: o.entry, scan, index, at: o.at, detail: o.detail });
     return out;
+  }
+
+  arming(action: ArmingAction, who: string): ArmingChange {
+    return this.book.arming(action, who);
   }
 
   /** Sends what is queued, in order; a failed order is an event, and the run goes on. */
@@ -404,6 +410,10 @@ export class DarkExecution implements Execution {
 
   mark(): Fills {
     return noFills();
+  }
+
+  arming(): string {
+    return 'this session is DARK: it sends no order; start it with --arm to trade';
   }
 
   enter(d: DecisionRow, scan: Scan, index: number): Fills {

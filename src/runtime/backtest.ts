@@ -87,6 +87,9 @@ export async function runBacktest(o: {
   ratePerSec?: number;
   /** `wall` for a live feed (default `scan`). */
   clock?: 'scan' | 'wall';
+  /** The control endpoint (cadence; arm, disarm and flatten on a venue). */
+  control?: { port: number; token: string | null };
+  onControl?: (port: number) => void;
 }): Promise<{ result: ShadowResult; summary: BacktestSummary }> {
   const c = o.config;
   const rules = new ExecutionRules(o.markets, c.execution);
@@ -105,6 +108,8 @@ export async function runBacktest(o: {
     ...(o.stop === undefined ? {} : { stop: o.stop }),
     ...(o.ratePerSec === undefined ? {} : { ratePerSec: o.ratePerSec }),
     ...(o.clock === undefined ? {} : { clock: o.clock }),
+    ...(o.control === undefined ? {} : { control: o.control }),
+    ...(o.onControl === undefined ? {} : { onControl: (s) => o.onControl?.(s.port) }),
     hooks: {
       ...o.hooks,
       afterScan: (scan) => equity.add(++index, exchange.equity(scan)),

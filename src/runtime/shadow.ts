@@ -5,6 +5,7 @@ import { appendFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../common/errors.js';
 import {
+  ACTIONS as CADENCE_ACTIONS,
   type CadenceAction,
   CadencePlane,
   parseQuantumText,
@@ -110,7 +111,7 @@ async function auditedChanges(w: JournalWriter, instance: string): Promise<Audit
   const sink = await w.connected();
   if (sink === null) return [];
   const rows = await sink.query(
-    `SELECT at_scan, action, new_value, who FROM ${sink.from(CONTROL_AUDIT)} WHERE instance_id = ${quote(instance)} AND at_scan IS NOT NULL ORDER BY audit_seq`,
+    `SELECT at_scan, action, new_value, who FROM ${sink.from(CONTROL_AUDIT)} WHERE instance_id = ${quote(instance)} AND at_scan IS NOT NULL AND action IN (${CADENCE_ACTIONS.map(quote).join(', ')}) ORDER BY audit_seq`,
   );
   return rows.map((r) => ({
     atScan: r.at_scan as number,
