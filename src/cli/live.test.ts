@@ -431,3 +431,80 @@ function hasPosition(sim: BingxSim): boolean {
     'AVAXUSDT',
   ].some((s) => sim.position(s) !== null);
 }
+
+describe('SIGKILL with an open position, then the same session again', () => {
+  it('reconciliation finds the position in the journal, the replay takes it over, no second entry; trades as an uninterrupted run', async () => {
+    const start = () =>
+      BingxSim.start({
+        apiKey: KEY,
+        secret: SECRET,
+        rules: new ExecutionRules(snapshotMarkets(), EXECUTION),
+        balance: 25_000,
+      });
+    const killed = await start();
+    const whole = await start();
+    const dir = tempDir('violet-restart-');
+    try {
+      const archive = sampleArchive(dir, 300, 5, 8);
+      const first = parseScanLine(readFileSync(archive, 'utf8').split('\n')[0] as string);
+      if (!first.ok) throw new Error(first.reason);
+      killed.advance(first.value);
+      whole.advance(first.value);
+      const live = (sim: BingxSim, journal: string, rate: string) => [
+        'live',
+        '--scans',
+        archive,
+        '--rate',
+        rate,
+        '--venue',
+        'bingx-vst',
+        '--venue-url',
+        sim.url,
+        '--arm',
+        '--journal',
+        join(dir, journal),
+      ];
+      const child = violetChild(live(killed, 'j.duckdb', '100'), ENV);
+      for (let i = 0; !hasPosition(killed); i++) {
+        if (i > 600 || child.proc.exitCode !== null)
+          throw new Error(`no position: ${child.stderr}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      child.proc.kill('SIGKILL');
+      await child.exited;
+      const entries = killed.fills().length;
+      const again = await run(live(killed, 'j.duckdb', '0'));
+      expect(again.status, again.stderr).toBe(0);
+      expect(again.stderr).toMatch(/this instance's journal has it open; the replay takes it over/);
+      const reference = await run(live(whole, 'ref.duckdb', '0'));
+      expect(reference.status, reference.stderr).toBe(0);
+      // The same orders were placed once each: as many fills as the uninterrupted run's.
+      expect(killed.fills().length).toBe(whole.fills().length);
+      expect(killed.fills().length).toBeGreaterThanOrEqual(entries);
+      const trades = async (j: string) => {
+        const out = join(dir, `${j}.csv`);
+        const r = await run([
+          'trades',
+          'export',
+          '--journal',
+          join(dir, j),
+          '--format',
+          'csv',
+          '--out',
+          out,
+        ]);
+        expect(r.status).toBe(0);
+        return readFileSync(out, 'utf8');
+      };
+      const a = await trades('j.duckdb');
+      expect(a.split('\n').length).toBeGreaterThan(2);
+      expect(a).toBe(await trades('ref.duckdb'));
+    } finally {
+      killChildren();
+      await killed.close();
+      await whole.close();
+    }
+  }, 150_000);
+
+  const run = (args: string[]) => violet(args, undefined, { env: ENV, timeoutMs: 120_000 });
+});

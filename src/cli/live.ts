@@ -4,7 +4,11 @@
 import type { Command } from 'commander';
 import { systemClock, type Timer } from '../engine/clock.js';
 import type { EngineConfig } from '../engine/config.js';
+import { VENUE_FILLS, VENUE_ORDERS } from '../engine/rows.js';
+import type { Markets } from '../engine/rules/index.js';
 import { DarkExecution, VenueExecutor } from '../engine/venue.js';
+import { quote } from '../journal/read.js';
+import type { JournalSink } from '../journal/sink.js';
 import { PROFILES } from '../model/enums.js';
 import { runBacktest } from '../runtime/backtest.js';
 import { archiveSource } from '../sources/index.js';
@@ -79,30 +83,93 @@ async function liveSource(o: LiveCliOptions, config: EngineConfig, signal: Abort
 }
 
 /**
- * Reconciliation at start: the session begins flat, so whatever the account holds on the
- * venue is unknown to it. DARK reports it and goes on; armed refuses to start over it (the
- * engine would trade beside a position it does not manage).
+ * Per scan symbol, the short quantity this instance's journal leaves open: its venue fills
+ * net, and beside it what orders sent without a journaled fill (cut off by a kill) would add.
  */
-async function reconcile(venue: BingxVenue, name: string, armed: boolean): Promise<Holdings> {
+async function journaledShorts(
+  journal: JournalSink,
+  instance: string,
+): Promise<Map<string, { filled: number; inFlight: number }>> {
+  const signed = `CASE WHEN side = 'sell' THEN quantity ELSE -quantity END`;
+  const who = `instance_id = ${quote(instance)}`;
+  const filled = await journal.query(
+    `SELECT asset, sum(${signed}) AS net FROM ${journal.from(VENUE_FILLS)} WHERE ${who} AND purpose <> 'FUNDING' GROUP BY asset`,
+  );
+  const sent = await journal.query(
+    `SELECT asset, sum(${signed}) AS net FROM ${journal.from(VENUE_ORDERS)} WHERE ${who} AND client_order_id NOT IN (SELECT client_order_id FROM ${journal.from(VENUE_FILLS)} WHERE ${who} AND client_order_id IS NOT NULL) GROUP BY asset`,
+  );
+  const out = new Map<string, { filled: number; inFlight: number }>();
+  for (const r of filled) out.set(String(r.asset), { filled: Number(r.net), inFlight: 0 });
+  for (const r of sent) {
+    const a = String(r.asset);
+    out.set(a, { filled: out.get(a)?.filled ?? 0, inFlight: Number(r.net) });
+  }
+  return out;
+}
+
+/**
+ * Reconciliation at start (after the journal took in every earlier row): what the account
+ * holds on the venue against what this instance's journal leaves open. DARK reports and goes
+ * on. Armed, a replay of an archive takes over what the journal knows (its orders carry the
+ * same client ids, so the venue hands the same fills back, and the exit rules go on from
+ * them); anything else refuses the start: a position the journal does not know, a quantity
+ * that differs, another client's order — and on the live feed, any holding (the position's
+ * state is not restored from the journal yet).
+ */
+async function reconcile(
+  venue: BingxVenue,
+  name: string,
+  o: { armed: boolean; replay: boolean; instance: string; markets: Markets },
+  journal: JournalSink | null,
+): Promise<Holdings> {
   let held: Holdings;
   try {
     held = await venue.holdings();
   } catch (e) {
     throw new CheckFailed(`${name}: cannot read positions and open orders (${venueError(e)})`);
   }
-  const lines = [
-    ...held.positions.map(
-      (p) => `a ${p.side} position of ${p.quantity} ${p.symbol} at ${p.entry_price ?? '?'}`,
-    ),
-    ...held.open_orders.map(
-      (o) =>
-        `an open ${o.side} order of ${o.quantity} ${o.symbol} at ${o.price ?? 'market'} (${o.client_order_id ?? 'no client id'})`,
-    ),
-  ];
-  for (const l of lines) process.stderr.write(`venue holds ${l}, unknown to this session\n`);
-  if (armed && lines.length > 0) {
+  const open =
+    journal === null
+      ? new Map<string, { filled: number; inFlight: number }>()
+      : await journaledShorts(journal, o.instance);
+  const refusals: string[] = [];
+  for (const p of held.positions) {
+    const symbol = o.markets.byUnified(p.symbol)?.symbol ?? p.symbol;
+    const j = open.get(symbol) ?? { filled: 0, inFlight: 0 };
+    const mine = j.filled;
+    // What the journal filled, up to what its orders in flight at a kill could have added.
+    const low = Math.min(j.filled, j.filled + j.inFlight);
+    const high = Math.max(j.filled, j.filled + j.inFlight);
+    const slack = 1e-9 * Math.max(1, p.quantity);
+    const known = p.side === 'short' && p.quantity >= low - slack && p.quantity <= high + slack;
+    const what = `a ${p.side} position of ${p.quantity} ${p.symbol} at ${p.entry_price ?? '?'}`;
+    if (known && o.replay) {
+      process.stderr.write(
+        `venue holds ${what}: this instance's journal has it open; the replay takes it over\n`,
+      );
+      continue;
+    }
+    const why = known
+      ? 'the journal has it open, but only a replay of its archive takes a position over'
+      : mine === 0
+        ? "unknown to this instance's journal"
+        : `the journal leaves ${mine} open`;
+    process.stderr.write(`venue holds ${what}, ${why}\n`);
+    refusals.push(what);
+  }
+  for (const order of held.open_orders) {
+    const ours = order.client_order_id !== null && /^vt[0-9a-f]{30}$/.test(order.client_order_id);
+    const what = `an open ${order.side} order of ${order.quantity} ${order.symbol} at ${order.price ?? 'market'} (${order.client_order_id ?? 'no client id'})`;
+    if (ours && o.replay) {
+      process.stderr.write(`venue holds ${what}: an order of this engine's; the replay finds it\n`);
+      continue;
+    }
+    process.stderr.write(`venue holds ${what}, not this session's\n`);
+    refusals.push(what);
+  }
+  if (o.armed && refusals.length > 0) {
     throw new CheckFailed(
-      `${name} holds ${lines.length} position(s) or order(s) this session does not manage: close or cancel them on the venue (or run DARK) before arming`,
+      `${name} holds ${refusals.length} position(s) or order(s) this session does not manage: close or cancel them on the venue (or run DARK) before arming`,
     );
   }
   return held;
@@ -141,17 +208,25 @@ export async function liveCommand(
     process.stderr.write(
       `${config.instance_id} on ${conn.venue}${conn.url === undefined ? '' : ` at ${conn.url}`}: ${armed ? 'ARMED — orders go to the venue' : 'DARK — decisions only, no order is sent'}\n`,
     );
-    const held = await reconcile(venue, conn.venue, armed);
-    // Armed, the venue cancels our open orders should this process stop renewing in time.
+    let held: Holdings | null = null;
+    // Armed, the venue cancels our open orders should this process stop renewing in time:
+    // set once reconciliation lets the session start, before its first order.
     let heartbeat: Timer | null = null;
-    if (armed) {
+    const check = async (journal: JournalSink | null) => {
+      held = await reconcile(
+        venue,
+        conn.venue,
+        { armed, replay: o.scans !== undefined, instance: config.instance_id, markets },
+        journal,
+      );
+      if (!armed) return;
       await venue.deadman(DEADMAN_TIMEOUT_MS);
       heartbeat = systemClock.every(DEADMAN_RENEW_MS, () => {
         venue.deadman(DEADMAN_TIMEOUT_MS).catch((e) => {
           process.stderr.write(`venue: dead-man's switch not renewed: ${venueError(e)}\n`);
         });
       });
-    }
+    };
     const bar = progressBar(source.bytes ?? 0, 'bytes');
     const interrupts = new Interrupts((signal) => {
       process.stderr.write(`${signal}: finishing the scan in hand, then flushing\n`);
@@ -168,6 +243,7 @@ export async function liveCommand(
         armed
           ? new VenueExecutor(config.instance_id, config.capital, rules, config.exits, venue)
           : new DarkExecution(config.instance_id, config.capital, rules, config.exits),
+      beforeRun: check,
       ratePerSec: o.rate,
       ...(o.controlPort === undefined
         ? {}

@@ -11,6 +11,7 @@ import type {
   TableSpec,
   TradeRow,
   VenueFillRow,
+  VenueOrderRow,
 } from './rows.js';
 import type { Market } from './rules/index.js';
 
@@ -133,6 +134,8 @@ export interface ArmingChange {
  */
 export interface VenueExecution extends Execution {
   settle(): Promise<Fills>;
+  /** Where each order goes, durably, just before it is sent (the reactor's journal). */
+  onSend(sink: (order: VenueOrderRow) => void): void;
 }
 
 /** Whether the execution's orders go over the network (and must be settled). */

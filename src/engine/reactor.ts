@@ -29,6 +29,7 @@ import {
   TRADES,
   UNIVERSE,
   VENUE_FILLS,
+  VENUE_ORDERS,
 } from './rows.js';
 
 export interface RunStats {
@@ -164,6 +165,10 @@ export class Reactor {
     this.tickMs = o.tickMs ?? 0;
     this.exchange = o.execution ?? null;
     this.venue = this.exchange !== null && settles(this.exchange) ? this.exchange : null;
+    this.venue?.onSend((order) => {
+      this.writer.write(VENUE_ORDERS, order);
+      this.writer.sync();
+    });
     this.wall = o.wall ?? systemClock;
   }
 
@@ -328,13 +333,19 @@ export class Reactor {
     const scan = this.accept(r, planes);
     if (scan === null) return;
     this.journalFills(x.mark(scan, this.stats.accepted, this.exitCheck()));
-    this.journalFills(await x.settle());
+    this.settled(await x.settle());
     const row = this.decide(scan);
     if (row !== null) {
       this.journalFills(x.enter(row, scan, this.stats.accepted));
-      this.journalFills(await x.settle());
+      this.settled(await x.settle());
     }
     this.finish(scan);
+  }
+
+  /** A venue's fills are journaled and made durable at once: a kill loses none of them. */
+  private settled(f: Fills): void {
+    this.journalFills(f);
+    if (f.venueFills.length > 0) this.writer.sync();
   }
 
   /** The record parsed, checked and counted as the next scan (null: refused or seen). */

@@ -497,6 +497,35 @@ export const VENUE_FILLS = table<VenueFillRow>()(
   ],
 );
 
+/**
+ * An order as it is about to be sent to a venue (written and synced before the request
+ * leaves): after a kill, what may have been filled without the fill being journaled.
+ */
+export interface VenueOrderRow {
+  readonly instance_id: string;
+  readonly client_order_id: string;
+  readonly scan_number: number;
+  readonly asset: string;
+  readonly side: 'sell' | 'buy';
+  /** ENTRY, FALLBACK or the exit reason. */
+  readonly purpose: string;
+  readonly quantity: number;
+}
+
+export const VENUE_ORDERS = table<VenueOrderRow>()(
+  'violet_venue_orders',
+  ['instance_id', 'client_order_id'],
+  [
+    c('instance_id', 'VARCHAR'),
+    c('client_order_id', 'VARCHAR'),
+    c('scan_number', 'BIGINT'),
+    c('asset', 'VARCHAR'),
+    c('side', 'VARCHAR'),
+    c('purpose', 'VARCHAR'),
+    c('quantity', 'DOUBLE'),
+  ],
+);
+
 export const TABLES: readonly TableSpec[] = [
   DECISIONS,
   REJECTS,
@@ -506,4 +535,5 @@ export const TABLES: readonly TableSpec[] = [
   TRADE_EXIT_LEGS,
   ORDER_EVENTS,
   VENUE_FILLS,
+  VENUE_ORDERS,
 ];

@@ -15,9 +15,10 @@ import type {
   Venue,
   VenueExecution,
   VenueFill,
+  VenueOrder,
   VenueOrderReport,
 } from './ports.js';
-import type { DecisionRow, OrderEventKind } from './rows.js';
+import type { DecisionRow, OrderEventKind, VenueOrderRow } from './rows.js';
 import { type ExecutionRules, fromUnits } from './rules/index.js';
 
 /**
@@ -82,6 +83,7 @@ export class VenueExecutor implements VenueExecution {
   private readonly book: PositionBook;
   private resting: Resting | null = null;
   private queue: Op[] = [];
+  private sendSink: (order: VenueOrderRow) => void = () => {};
   /** Funding payments already counted, by the venue's id. */
   private readonly funded = new Set<string>();
 
@@ -204,6 +206,24 @@ export class VenueExecutor implements VenueExecution {
     return this.book.arming(action, who);
   }
 
+  onSend(sink: (order: VenueOrderRow) => void): void {
+    this.sendSink = sink;
+  }
+
+  /** The order journaled (durably) as about to go out, then placed. */
+  private place(o: VenueOrder, scan: Scan, asset: string, purpose: string) {
+    this.sendSink({
+      instance_id: this.instanceId,
+      client_order_id: o.clientId,
+      scan_number: scan.scan_number,
+      asset,
+      side: o.side,
+      purpose,
+      quantity: fromUnits(o.units, o.market.quantityDecimals),
+    });
+    return this.venue.place(o);
+  }
+
   /** Sends what is queued, in order; a failed order is an event, and the run goes on. */
   async settle(): Promise<Fills> {
     const out = noFills();
@@ -254,18 +274,28 @@ export class VenueExecutor implements VenueExecution {
     out: Fills,
   ) {
     const asset = e.decision.asset;
-    await this.venue.prepare(e.market, e.leverage);
     const maker = this.x.entry_order === 'maker';
     const clientId = this.id(scan, 'entry');
-    const r = await this.venue.place({
-      clientId,
-      market: e.market,
-      side: 'sell',
-      kind: maker ? 'post-only' : 'market',
-      units: e.units,
-      ...(maker ? { price: at } : {}),
-      reduceOnly: false,
-    });
+    // Placed already (a replay of this session after a kill): the venue's order stands, and
+    // its market's settings are not touched again (the venue refuses while a position is open).
+    const placed = await this.venue.order(e.market, clientId);
+    if (placed === null) await this.venue.prepare(e.market, e.leverage);
+    const r =
+      placed ??
+      (await this.place(
+        {
+          clientId,
+          market: e.market,
+          side: 'sell',
+          kind: maker ? 'post-only' : 'market',
+          units: e.units,
+          ...(maker ? { price: at } : {}),
+          reduceOnly: false,
+        },
+        scan,
+        asset,
+        'ENTRY',
+      ));
     if (maker && r.status === 'open' && r.fills.length === 0) {
       this.resting = { ...e, limit: at, placedIndex: index, clientId };
       this.event(out, scan, 'MAKER_POSTED', asset, detail);
@@ -311,14 +341,19 @@ export class VenueExecutor implements VenueExecution {
     const price = priceOf(scan, asset);
     if (this.x.maker_on_timeout === 'taker' && price !== null && !disarmed) {
       this.event(out, scan, 'MAKER_TAKER_FALLBACK', asset, `after ${waited} scans`);
-      const t = await this.venue.place({
-        clientId: this.id(scan, 'fallback'),
-        market: w.market,
-        side: 'sell',
-        kind: 'market',
-        units: w.units,
-        reduceOnly: false,
-      });
+      const t = await this.place(
+        {
+          clientId: this.id(scan, 'fallback'),
+          market: w.market,
+          side: 'sell',
+          kind: 'market',
+          units: w.units,
+          reduceOnly: false,
+        },
+        scan,
+        asset,
+        'FALLBACK',
+      );
       this.opened(w, scan, index, t, out);
     } else {
       this.event(out, scan, 'MAKER_CANCELLED', asset, `after ${waited} scans`);
@@ -359,14 +394,19 @@ export class VenueExecutor implements VenueExecution {
     out: Fills,
   ) {
     for (const l of legs) {
-      const r = await this.venue.place({
-        clientId: this.id(scan, `exit-${p.legs.length + 1}`),
-        market: p.market,
-        side: 'buy',
-        kind: 'market',
-        units: Math.min(l.units, p.remainingUnits),
-        reduceOnly: true,
-      });
+      const r = await this.place(
+        {
+          clientId: this.id(scan, `exit-${p.legs.length + 1}`),
+          market: p.market,
+          side: 'buy',
+          kind: 'market',
+          units: Math.min(l.units, p.remainingUnits),
+          reduceOnly: true,
+        },
+        scan,
+        p.decision.asset,
+        l.reason,
+      );
       this.journalFills(out, scan, p.decision.asset, l.reason, 'buy', r, p.market);
       const f = sumFills(r.fills);
       if (f.units === 0) throw new Error(`${l.reason} leg filled nothing (${r.status})`);

@@ -12,7 +12,7 @@ import type { TradeRow } from '../engine/rows.js';
 import { ExecutionRules, type Markets } from '../engine/rules/index.js';
 import type { Scan } from '../model/index.js';
 import { quantile } from '../studies/quantile.js';
-import { runShadow, type ShadowResult } from './shadow.js';
+import { runShadow, type ShadowOptions, type ShadowResult } from './shadow.js';
 
 export interface BacktestSummary {
   readonly instance_id: string;
@@ -87,6 +87,8 @@ export async function runBacktest(o: {
   ratePerSec?: number;
   /** `wall` for a live feed (default `scan`). */
   clock?: 'scan' | 'wall';
+  /** Before the first scan, the journal's earlier rows all in: may refuse the run. */
+  beforeRun?: ShadowOptions['beforeRun'];
   /** The control endpoint (cadence; arm, disarm and flatten on a venue). */
   control?: { port: number; token: string | null };
   onControl?: (port: number) => void;
@@ -109,6 +111,7 @@ export async function runBacktest(o: {
     ...(o.ratePerSec === undefined ? {} : { ratePerSec: o.ratePerSec }),
     ...(o.clock === undefined ? {} : { clock: o.clock }),
     ...(o.control === undefined ? {} : { control: o.control }),
+    ...(o.beforeRun === undefined ? {} : { beforeRun: o.beforeRun }),
     ...(o.onControl === undefined ? {} : { onControl: (s) => o.onControl?.(s.port) }),
     hooks: {
       ...o.hooks,

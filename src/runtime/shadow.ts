@@ -26,6 +26,7 @@ import {
 import { journalWriter, spoolDirsOf, spoolWriter, statsFileFor } from '../journal/open.js';
 import { quote } from '../journal/read.js';
 import { CONTROL_AUDIT, DECISIONS } from '../journal/schema.js';
+import type { JournalSink } from '../journal/sink.js';
 import type { JournalWriter } from '../journal/writer.js';
 
 /** One instance of a run: its config, its scans and, for a backtest, its exchange. */
@@ -36,6 +37,11 @@ export interface InstanceRun {
   readonly exchange?: Execution;
   /** Hooks of this instance only (after the shared ones). */
   readonly hooks?: ReactorHooks;
+  /**
+   * Before the first scan, once the journal holds every row of earlier runs (their spools
+   * drained): a check that may refuse the run by throwing. Null journal: it is down.
+   */
+  readonly beforeRun?: (journal: JournalSink | null) => Promise<void>;
 }
 
 export interface RunOptions {
@@ -61,6 +67,7 @@ export interface ShadowOptions extends Omit<RunOptions, 'instances'> {
   readonly config: EngineConfig;
   readonly source: ScanSource;
   readonly exchange?: Execution;
+  readonly beforeRun?: InstanceRun['beforeRun'];
 }
 
 /** An instance's status: counters, last scan and its age, spool, journal, plane ages. */
@@ -159,10 +166,17 @@ async function drainLeftovers(journal: string, own: string): Promise<void> {
 
 /** One instance's run (shadow, or backtest with an exchange). */
 export async function runShadow(o: ShadowOptions): Promise<ShadowResult> {
-  const { config, source, exchange, ...rest } = o;
+  const { config, source, exchange, beforeRun, ...rest } = o;
   const [r] = await runInstances({
     ...rest,
-    instances: [{ config, source, ...(exchange === undefined ? {} : { exchange }) }],
+    instances: [
+      {
+        config,
+        source,
+        ...(exchange === undefined ? {} : { exchange }),
+        ...(beforeRun === undefined ? {} : { beforeRun }),
+      },
+    ],
   });
   return r as ShadowResult;
 }
@@ -206,6 +220,7 @@ export async function runInstances(o: RunOptions): Promise<ShadowResult[]> {
     for (const [k, e] of engines.entries()) {
       await refuseConfigChange(writer, ids[k] as string, e.configHash, o.journal);
     }
+    for (const inst of o.instances) await inst.beforeRun?.(await writer.connected());
     const wall = o.clock === 'wall';
     const statsFile = statsFileFor(o.journal);
     const snapshot = (kind: string, instance: string) => (s: RunStats) =>
