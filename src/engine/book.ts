@@ -5,7 +5,7 @@
 import { postureOf, type Scan } from '../model/index.js';
 import { type ExitParams, type ExitReason, exitLegs } from './exits.js';
 import type { ArmingAction, ArmingChange, Fills } from './ports.js';
-import type { ActuatedDecision, DecisionRow, LegRow } from './rows.js';
+import type { ActuatedDecision, DecisionRow, LegRow, OrderEventKind } from './rows.js';
 import { type ExecutionRules, fromUnits, type Market } from './rules/index.js';
 
 export function noFills(): Fills {
@@ -339,5 +339,50 @@ export class PositionBook {
     this.capital = capitalAfter;
     this.position = null;
     this.lastExitIndex = index;
+  }
+}
+
+/**
+ * What every execution on the book shares (the mock exchange, a venue, DARK): its capital,
+ * orders and equity are the book's, its events rows of this instance.
+ */
+export abstract class BookedExecution {
+  protected readonly book: PositionBook;
+
+  constructor(
+    readonly instanceId: string,
+    initialCapital: number,
+    readonly rules: ExecutionRules,
+    exits: ExitParams,
+  ) {
+    this.book = new PositionBook(instanceId, initialCapital, rules, exits);
+  }
+
+  protected get x() {
+    return this.rules.x;
+  }
+
+  /** Realised capital (USDT): every closed trade's pnl is added to it. */
+  get capital(): number {
+    return this.book.capital;
+  }
+
+  get orders(): number {
+    return this.book.orders;
+  }
+
+  /** Equity marked at the scan: capital plus the open position's unrealised pnl and funding. */
+  equity(scan: Scan): number {
+    return this.book.equity(scan);
+  }
+
+  protected event(out: Fills, scan: Scan, event: OrderEventKind, asset: string, detail: string) {
+    out.events.push({
+      instance_id: this.instanceId,
+      scan_number: scan.scan_number,
+      event,
+      asset,
+      detail,
+    });
   }
 }

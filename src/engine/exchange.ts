@@ -6,42 +6,25 @@
 // go out.
 
 import type { Scan } from '../model/index.js';
-import { type Entry, type ExitLeg, noFills, type Position, PositionBook, priceOf } from './book.js';
-import type { ExitParams } from './exits.js';
+import {
+  BookedExecution,
+  type Entry,
+  type ExitLeg,
+  noFills,
+  type Position,
+  priceOf,
+} from './book.js';
 import type { Execution, Fills, SlotState } from './ports.js';
-import type { DecisionRow, OrderEventKind } from './rows.js';
-import { type ExecutionRules, fromUnits } from './rules/index.js';
+import type { DecisionRow } from './rows.js';
+import { fromUnits } from './rules/index.js';
 
 interface Pending extends Entry {
   readonly limit: number;
   readonly placedIndex: number;
 }
 
-export class MockExchange implements Execution {
-  private readonly book: PositionBook;
+export class MockExchange extends BookedExecution implements Execution {
   private pending: Pending | null = null;
-
-  constructor(
-    readonly instanceId: string,
-    initialCapital: number,
-    readonly rules: ExecutionRules,
-    exits: ExitParams,
-  ) {
-    this.book = new PositionBook(instanceId, initialCapital, rules, exits);
-  }
-
-  private get x() {
-    return this.rules.x;
-  }
-
-  /** Realised capital (USDT): every closed trade's pnl is added to it. */
-  get capital(): number {
-    return this.book.capital;
-  }
-
-  get orders(): number {
-    return this.book.orders;
-  }
 
   slotState(): SlotState {
     return this.book.position !== null ? 'OPEN' : this.pending !== null ? 'PENDING' : 'FREE';
@@ -50,21 +33,6 @@ export class MockExchange implements Execution {
   /** Margin of the open position (0 when flat). */
   get marginInUse(): number {
     return this.book.position?.margin ?? 0;
-  }
-
-  /** Equity marked at the scan: capital plus the open position's unrealised pnl and funding. */
-  equity(scan: Scan): number {
-    return this.book.equity(scan);
-  }
-
-  private event(out: Fills, scan: Scan, event: OrderEventKind, asset: string, detail: string) {
-    out.events.push({
-      instance_id: this.instanceId,
-      scan_number: scan.scan_number,
-      event,
-      asset,
-      detail,
-    });
   }
 
   private open(e: Entry, scan: Scan, index: number, price: number, feeRate: number) {

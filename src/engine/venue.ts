@@ -4,7 +4,7 @@
 // where its prices, quantities, fees and funding come from differs.
 import { createHash } from 'node:crypto';
 import type { Scan } from '../model/index.js';
-import { type Entry, noFills, type Position, PositionBook, priceOf } from './book.js';
+import { BookedExecution, type Entry, noFills, type Position, priceOf } from './book.js';
 import type { ExitParams } from './exits.js';
 import type {
   ArmingAction,
@@ -18,7 +18,7 @@ import type {
   VenueOrder,
   VenueOrderReport,
 } from './ports.js';
-import type { DecisionRow, OrderEventKind, VenueOrderRow } from './rows.js';
+import type { DecisionRow, VenueOrderRow } from './rows.js';
 import { type ExecutionRules, fromUnits } from './rules/index.js';
 
 /**
@@ -79,8 +79,7 @@ function sumFills(fills: readonly VenueFill[]): {
   return { units, fee, value, price };
 }
 
-export class VenueExecutor implements VenueExecution {
-  private readonly book: PositionBook;
+export class VenueExecutor extends BookedExecution implements VenueExecution {
   private resting: Resting | null = null;
   private queue: Op[] = [];
   private sendSink: (order: VenueOrderRow) => void = () => {};
@@ -88,43 +87,17 @@ export class VenueExecutor implements VenueExecution {
   private readonly funded = new Set<string>();
 
   constructor(
-    readonly instanceId: string,
+    instanceId: string,
     initialCapital: number,
-    readonly rules: ExecutionRules,
+    rules: ExecutionRules,
     exits: ExitParams,
     private readonly venue: Venue,
   ) {
-    this.book = new PositionBook(instanceId, initialCapital, rules, exits);
-  }
-
-  private get x() {
-    return this.rules.x;
-  }
-
-  get capital(): number {
-    return this.book.capital;
-  }
-
-  get orders(): number {
-    return this.book.orders;
+    super(instanceId, initialCapital, rules, exits);
   }
 
   slotState(): SlotState {
     return this.book.position !== null ? 'OPEN' : this.resting !== null ? 'PENDING' : 'FREE';
-  }
-
-  equity(scan: Scan): number {
-    return this.book.equity(scan);
-  }
-
-  private event(out: Fills, scan: Scan, event: OrderEventKind, asset: string, detail: string) {
-    out.events.push({
-      instance_id: this.instanceId,
-      scan_number: scan.scan_number,
-      event,
-      asset,
-      detail,
-    });
   }
 
   /** The report's fills as journal rows, slippage against the scan's price of the asset. */
@@ -423,29 +396,9 @@ export class VenueExecutor implements VenueExecution {
  * DARK (SPEC §8, the default live): decisions as armed, no order sent. Each entry the armed
  * engine would order is journaled as not sent (refusals as refused), and the slot stays free.
  */
-export class DarkExecution implements Execution {
-  private readonly book: PositionBook;
-  readonly orders = 0;
-
-  constructor(
-    readonly instanceId: string,
-    initialCapital: number,
-    readonly rules: ExecutionRules,
-    exits: ExitParams,
-  ) {
-    this.book = new PositionBook(instanceId, initialCapital, rules, exits);
-  }
-
-  get capital(): number {
-    return this.book.capital;
-  }
-
+export class DarkExecution extends BookedExecution implements Execution {
   slotState(): SlotState {
     return 'FREE';
-  }
-
-  equity(): number {
-    return this.book.capital;
   }
 
   mark(): Fills {
@@ -460,13 +413,8 @@ export class DarkExecution implements Execution {
     const out = noFills();
     const o = this.book.entryOrder(d, scan, index, false);
     if (o === null) return out;
-    out.events.push({
-      instance_id: this.instanceId,
-      scan_number: scan.scan_number,
-      event: o.ok ? 'NOT_SENT_DARK' : 'ENTRY_REFUSED',
-      asset: o.ok ? o.entry.decision.asset : o.asset,
-      detail: o.ok ? `DARK: ${o.detail}` : o.reason,
-    });
+    if (o.ok) this.event(out, scan, 'NOT_SENT_DARK', o.entry.decision.asset, `DARK: ${o.detail}`);
+    else this.event(out, scan, 'ENTRY_REFUSED', o.asset, o.reason);
     return out;
   }
 }
