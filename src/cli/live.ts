@@ -35,6 +35,8 @@ export const DEFAULT_LIVE_JOURNAL = 'var/live.duckdb';
 /** The venue cancels every open order this long after the last renewal (BingX: 10–120 s). */
 export const DEADMAN_TIMEOUT_MS = 60_000;
 export const DEADMAN_RENEW_MS = 15_000;
+/** Armed, the venue's position is set against the book this often. */
+export const RECONCILE_EVERY_MS = 60_000;
 
 export interface LiveCliOptions extends VenueCliOptions {
   scans?: string;
@@ -212,6 +214,8 @@ export async function liveCommand(
     // Armed, the venue cancels our open orders should this process stop renewing in time:
     // set once reconciliation lets the session start, before its first order.
     let heartbeat: Timer | null = null;
+    let reconciling: Timer | null = null;
+    let executor: VenueExecutor | null = null;
     const check = async (journal: JournalSink | null) => {
       held = await reconcile(
         venue,
@@ -226,6 +230,8 @@ export async function liveCommand(
           process.stderr.write(`venue: dead-man's switch not renewed: ${venueError(e)}\n`);
         });
       });
+      // The venue's position against the book every minute, at the next scan.
+      reconciling = systemClock.every(RECONCILE_EVERY_MS, () => executor?.reconcileSoon());
     };
     const bar = progressBar(source.bytes ?? 0, 'bytes');
     const interrupts = new Interrupts((signal) => {
@@ -239,10 +245,13 @@ export async function liveCommand(
       chart: o.chart,
       markets,
       stop: stop.signal,
-      execution: (rules) =>
-        armed
-          ? new VenueExecutor(config.instance_id, config.capital, rules, config.exits, venue)
-          : new DarkExecution(config.instance_id, config.capital, rules, config.exits),
+      execution: (rules) => {
+        if (!armed)
+          return new DarkExecution(config.instance_id, config.capital, rules, config.exits);
+        const x = new VenueExecutor(config.instance_id, config.capital, rules, config.exits, venue);
+        executor = x;
+        return x;
+      },
       beforeRun: check,
       ratePerSec: o.rate,
       ...(o.controlPort === undefined
@@ -264,6 +273,7 @@ export async function liveCommand(
       interrupts.dispose();
       // The switch stays set: an entry still resting is cancelled by the venue within the timeout.
       heartbeat?.cancel();
+      reconciling?.cancel();
     });
     if (result.journalError !== null) {
       throw new CheckFailed(

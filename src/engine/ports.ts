@@ -136,6 +136,8 @@ export interface VenueExecution extends Execution {
   settle(): Promise<Fills>;
   /** Where each order goes, durably, just before it is sent (the reactor's journal). */
   onSend(sink: (order: VenueOrderRow) => void): void;
+  /** Asks for the venue's position to be checked against the book at the next scan. */
+  reconcileSoon(): void;
 }
 
 /** Whether the execution's orders go over the network (and must be settled). */
@@ -194,4 +196,6 @@ export interface Venue {
   cancel(market: Market, clientId: string): Promise<VenueOrderReport>;
   /** Funding paid on the market at or after `since` (ms). */
   funding(market: Market, since: number): Promise<readonly VenueFunding[]>;
+  /** The short quantity the account holds on the market now (0: none). */
+  shortQuantity(market: Market): Promise<number>;
 }

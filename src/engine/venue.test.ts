@@ -104,6 +104,13 @@ class PaperVenue implements Venue {
   async funding(_m: Market, since: number): Promise<readonly VenueFunding[]> {
     return this.paid.filter((f) => f.ts >= since);
   }
+
+  /** Set by a test: the position the venue reports, whatever the fills made. */
+  reported: number | null = null;
+
+  async shortQuantity(m: Market): Promise<number> {
+    return this.reported ?? this.units / 10 ** m.quantityDecimals;
+  }
 }
 
 interface Step {
@@ -209,6 +216,34 @@ describe('venue executor', () => {
     ).toBe(4);
   });
 
+  it('a periodic reconciliation that finds the venue holding other than the book disarms, journaled', async () => {
+    const rules = rulesOf(EXECUTION, A);
+    const paper = new PaperVenue(rules);
+    const x = new VenueExecutor('t', 10_000, rules, EXITS, paper);
+    const s0 = scan(0, 100);
+    paper.advance(s0, A);
+    x.mark(s0, 1, false);
+    x.enter(decision(0), s0, 1);
+    await x.settle();
+    expect(x.slotState()).toBe('OPEN');
+    // The same as the book: nothing happens.
+    x.reconcileSoon();
+    const s1 = scan(1, 100);
+    paper.advance(s1, A);
+    expect(x.mark(s1, 2, false).events).toEqual([]);
+    expect((await x.settle()).events).toEqual([]);
+    // Liquidated by the venue, say: disarmed, and the next entry refused.
+    paper.reported = 0;
+    x.reconcileSoon();
+    const s2 = scan(2, 100);
+    paper.advance(s2, A);
+    x.mark(s2, 3, false);
+    const f = await x.settle();
+    expect(f.events.map((e) => [e.event, e.detail])).toEqual([
+      ['DISARMED', 'reconciliation: the venue holds 0 AAA-USDT short where the book holds 10'],
+    ]);
+  });
+
   it('journals a venue failure as ORDER_FAILED and keeps the slot free', async () => {
     const rules = rulesOf(EXECUTION, A);
     const broken: Venue = {
@@ -221,6 +256,7 @@ describe('venue executor', () => {
         throw new Error('unreachable');
       },
       funding: async () => [],
+      shortQuantity: async () => 0,
     };
     const x = new VenueExecutor('t', 10_000, rules, EXITS, broken);
     const s = scan(1, 100);

@@ -39,6 +39,7 @@ interface Resting extends Entry {
 /** Queued between `mark`/`enter` and `settle`, in the order the mock would act. */
 type Op =
   | { readonly kind: 'maker'; readonly scan: Scan; readonly index: number }
+  | { readonly kind: 'reconcile'; readonly scan: Scan }
   | { readonly kind: 'funding'; readonly p: Position; readonly scan: Scan }
   | {
       readonly kind: 'exit';
@@ -83,6 +84,7 @@ export class VenueExecutor extends BookedExecution implements VenueExecution {
   private resting: Resting | null = null;
   private queue: Op[] = [];
   private sendSink: (order: VenueOrderRow) => void = () => {};
+  private reconcileDue = false;
   /** Funding payments already counted, by the venue's id. */
   private readonly funded = new Set<string>();
 
@@ -141,6 +143,10 @@ export class VenueExecutor extends BookedExecution implements VenueExecution {
     const out = noFills();
     if (this.book.checkDailyLoss(scan)) {
       this.event(out, scan, 'DISARMED', '', this.book.disarmed ?? '');
+    }
+    if (this.reconcileDue) {
+      this.reconcileDue = false;
+      this.queue.push({ kind: 'reconcile', scan });
     }
     if (this.resting !== null && index > this.resting.placedIndex) {
       this.queue.push({ kind: 'maker', scan, index });
@@ -214,7 +220,9 @@ export class VenueExecutor extends BookedExecution implements VenueExecution {
             ? op.entry.decision.asset
             : op.kind === 'maker'
               ? (this.resting?.decision.asset ?? '')
-              : op.p.decision.asset;
+              : op.kind === 'reconcile'
+                ? (this.book.position?.decision.asset ?? '')
+                : op.p.decision.asset;
         failed.push(`${op.kind}: ${(e as Error).message}`);
       }
     }
@@ -235,7 +243,28 @@ export class VenueExecutor extends BookedExecution implements VenueExecution {
         return this.collectFunding(op.p, op.scan, out);
       case 'exit':
         return this.placeExits(op.p, op.scan, op.index, op.legs, out);
+      case 'reconcile':
+        return this.reconcile(op.scan, out);
     }
+  }
+
+  reconcileSoon(): void {
+    this.reconcileDue = true;
+  }
+
+  /**
+   * The venue's position on the book's market against the book (periodically, while armed):
+   * a difference (a liquidation by the venue, an order by hand) is journaled and disarms
+   * (the halt policy); the operator decides.
+   */
+  private async reconcile(scan: Scan, out: Fills) {
+    const p = this.book.position;
+    if (p === null || this.book.disarmed !== null) return;
+    const held = await this.venue.shortQuantity(p.market);
+    if (Math.abs(held - p.remaining) <= 1e-9 * Math.max(1, p.remaining)) return;
+    const why = `the venue holds ${held} ${p.market.venueId} short where the book holds ${p.remaining}`;
+    this.book.disarmed = `reconciliation: ${why}`;
+    this.event(out, scan, 'DISARMED', p.decision.asset, this.book.disarmed);
   }
 
   private async placeEntry(

@@ -60,6 +60,8 @@ describe('BingX venue adapter on the simulator', () => {
     ]);
     expect(sim.position('ETHUSDT')?.remainingUnits).toBe(10);
     expect(sim.position('ETHUSDT')?.leverage).toBe(3);
+    expect(await venue.shortQuantity(ETH)).toBe(0.1);
+    expect(await venue.shortQuantity(MARKETS.bySymbol('BTCUSDT') as Market)).toBe(0);
   });
 
   it('a timeout after the venue took the order: the retry finds it, no second order', async () => {

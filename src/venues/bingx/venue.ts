@@ -256,6 +256,13 @@ export class BingxVenue implements Venue {
     return this.report(m, id, clientId);
   }
 
+  async shortQuantity(m: Market): Promise<number> {
+    const positions = await this.call('positions', () => this.ex.fetchPositions([m.unified]));
+    return positions
+      .filter((p) => p.symbol === m.unified && p.side === 'short')
+      .reduce((a, p) => a + (p.contracts ?? 0), 0);
+  }
+
   /**
    * The dead-man's switch: unless renewed within `timeoutMs`, the venue cancels every open
    * order (BingX's cancel-all-after; 0 switches it off).
