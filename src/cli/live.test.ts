@@ -129,6 +129,9 @@ describe('violet venue check and violet live against the simulator', () => {
     ]);
     expect(main.status).toBe(2);
     expect(main.stderr).toMatch(/the config must say so too/);
+    // Reading mainnet needs no consent (venue check sends no order); a loopback stand-in here.
+    const read = await run(['venue', 'check', '--venue', 'bingx', '--venue-url', sim.url]);
+    expect(read.status, read.stderr).toBe(0);
     const remote = await run([
       'venue',
       'check',

@@ -183,11 +183,11 @@ export async function liveCommand(
   const config = loadConfig(o.config, { instance: o.instance, profile: o.profile }, true);
   const stop = new AbortController();
   // An archive's refusals first (a bad file is named as such), the venue's before the feed.
-  const early = o.nats === undefined ? null : connectionOf(o, config);
+  const early = o.nats === undefined ? null : connectionOf(o, config, 'trade');
   const source = await liveSource(o, config, stop.signal);
   let conn: ReturnType<typeof connectionOf>;
   try {
-    conn = early ?? connectionOf(o, config);
+    conn = early ?? connectionOf(o, config, 'trade');
   } catch (e) {
     await (source as { close?: () => Promise<void> }).close?.();
     throw e;

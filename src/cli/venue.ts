@@ -37,6 +37,7 @@ function loopback(host: string): boolean {
 export function connectionOf(
   o: VenueCliOptions,
   config: EngineConfig,
+  purpose: 'trade' | 'read',
   env: NodeJS.ProcessEnv = process.env,
 ): BingxConnection {
   const venue = VENUES.find((v) => v === o.venue);
@@ -67,7 +68,8 @@ export function connectionOf(
     }
     url = `${u.protocol}//${u.host}`;
   }
-  if (venue === 'bingx' && !config.venue.mainnet) {
+  // Reading mainnet (venue check) is safe; a session on it needs the config's consent too.
+  if (venue === 'bingx' && purpose === 'trade' && !config.venue.mainnet) {
     throw new UsageError(
       '--venue bingx trades real money: the config must say so too ("venue": {"mainnet": true})',
     );
@@ -97,7 +99,7 @@ interface Check {
 /** Reads only: keys, clock, position mode, the allowed markets, margin mode and leverage. */
 export async function venueCheck(o: VenueCliOptions & { config?: string }): Promise<Check[]> {
   const config = loadConfig(o.config, {});
-  const c = connectionOf(o, config);
+  const c = connectionOf(o, config, 'read');
   const ex = bingxClient(c);
   const venue = new BingxVenue(ex, { sleep: (ms, signal) => systemClock.sleep(ms, signal) });
   const checks: Check[] = [];
