@@ -10,6 +10,7 @@ import { parseScanLine } from '../model/index.js';
 import { BingxSim } from '../test-support/bingx/sim/index.js';
 import { killChildren, type Run, violet, violetChild } from '../test-support/cli.js';
 import { exportJsonl, sampleArchive, tempDir } from '../test-support/journal.js';
+import { NatsServer } from '../test-support/servers.js';
 import { snapshotMarkets } from '../venues/bingx/markets.js';
 
 const KEY = 'live-test-key-5d1e0a';
@@ -510,4 +511,66 @@ describe('SIGKILL with an open position, then the same session again', () => {
   }, 150_000);
 
   const run = (args: string[]) => violet(args, undefined, { env: ENV, timeoutMs: 120_000 });
+});
+
+describe('DARK on the live feed', () => {
+  it('consumes the scan stream, journals what it would order, sends no order; SIGINT ends it with the summary', async () => {
+    const server = await NatsServer.create();
+    const sim = await BingxSim.start({
+      apiKey: KEY,
+      secret: SECRET,
+      rules: new ExecutionRules(snapshotMarkets(), EXECUTION),
+      balance: 25_000,
+    });
+    const dir = tempDir('violet-live-nats-');
+    try {
+      const scans = sampleArchive(dir, 300, 5, 8);
+      const pub = await violet(['publish', '--scans', scans, '--nats', server.url]);
+      expect(pub.status, pub.stderr).toBe(0);
+      const json = join(dir, 's.json');
+      const child = violetChild(
+        [
+          'live',
+          '--nats',
+          server.url,
+          '--venue',
+          'bingx-vst',
+          '--venue-url',
+          sim.url,
+          '--journal',
+          join(dir, 'j.duckdb'),
+          '--json',
+          json,
+        ],
+        ENV,
+      );
+      await child.stderrMatch(/DARK — decisions only/);
+      for (let i = 0; ; i++) {
+        const st = await violet([
+          'status',
+          '--nats',
+          server.url,
+          '--durable',
+          'violet-1',
+          '--json',
+          '-',
+        ]);
+        const ack = JSON.parse(st.stdout).consumer?.ack_floor_seq ?? 0;
+        if (ack >= 300) break;
+        if (i > 300 || child.proc.exitCode !== null)
+          throw new Error(`not consumed: ${child.stderr}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      child.proc.kill('SIGINT');
+      expect(await child.exited).toBe(130);
+      const s = JSON.parse(readFileSync(json, 'utf8'));
+      expect(s.scans).toBe(300);
+      expect(s.order_events.NOT_SENT_DARK).toBeGreaterThan(0);
+      expect(sim.requests.orderWrites + sim.requests.settingsWrites).toBe(0);
+    } finally {
+      killChildren();
+      await sim.close();
+      await server.stop('SIGKILL');
+    }
+  }, 120_000);
 });
