@@ -229,20 +229,26 @@ export class Reactor {
           ? 'this run sends no orders (shadow or backtest): nothing to arm'
           : x.arming(cmd.action, cmd.who);
       if (typeof change !== 'string') {
-        this.writer.write(CONTROL_AUDIT, {
-          instance_id: this.engine.config.instance_id,
-          audit_seq: ++this.auditSeq,
-          at_ms: this.wall.now(),
-          at_scan: this.stats.lastScanNumber,
-          who: cmd.who,
-          action: cmd.action,
-          old_value: change.old,
-          new_value: change.flattening ? `${change.next}, flattening` : change.next,
-        });
-        this.writer.sync();
+        const next = change.flattening ? `${change.next}, flattening` : change.next;
+        this.audit(cmd.who, cmd.action, change.old, next);
       }
       cmd.done({ change, atScan: this.stats.lastScanNumber });
     }
+  }
+
+  /** An operator's change, in the audit trail and durable before it is answered. */
+  private audit(who: string, action: string, oldValue: string, newValue: string): void {
+    this.writer.write(CONTROL_AUDIT, {
+      instance_id: this.engine.config.instance_id,
+      audit_seq: ++this.auditSeq,
+      at_ms: this.wall.now(),
+      at_scan: this.stats.lastScanNumber,
+      who,
+      action,
+      old_value: oldValue,
+      new_value: newValue,
+    });
+    this.writer.sync();
   }
 
   private applyCommands(): void {
@@ -255,17 +261,7 @@ export class Reactor {
         continue;
       }
       const change = this.cadence.set(cmd.action, cmd.quantum, cmd.who);
-      this.writer.write(CONTROL_AUDIT, {
-        instance_id: this.engine.config.instance_id,
-        audit_seq: ++this.auditSeq,
-        at_ms: this.wall.now(),
-        at_scan: this.stats.lastScanNumber,
-        who: cmd.who,
-        action: cmd.action,
-        old_value: quantumText(change.old),
-        new_value: quantumText(change.next),
-      });
-      this.writer.sync();
+      this.audit(cmd.who, cmd.action, quantumText(change.old), quantumText(change.next));
       cmd.done({ change, atScan: this.stats.lastScanNumber, changed: true });
     }
   }
