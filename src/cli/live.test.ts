@@ -82,6 +82,7 @@ describe('violet venue check and violet live against the simulator', () => {
       expect.arrayContaining([
         'markets',
         'keys',
+        'capital',
         'clock skew',
         'position mode',
         'market ETHUSDT',
@@ -100,6 +101,23 @@ describe('violet venue check and violet live against the simulator', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/keys\s+FAIL\s+AuthenticationError/);
     expect(r.stdout + r.stderr).not.toContain(`${SECRET}-wrong`);
+    // A config that sizes against more than the account holds fails the capital check.
+    const rich = join(dir, 'rich.json');
+    writeFileSync(rich, JSON.stringify({ capital: 1_000_000 }));
+    const poor = await run([
+      'venue',
+      'check',
+      '--venue',
+      'bingx-vst',
+      '--venue-url',
+      sim.url,
+      '--config',
+      rich,
+    ]);
+    expect(poor.status).toBe(1);
+    expect(poor.stdout).toMatch(
+      /capital\s+FAIL\s+25000 USDT on the venue for a config capital of 1000000/,
+    );
   });
 
   it('refuses to start without keys, and mainnet without the config saying so (exit 2)', async () => {

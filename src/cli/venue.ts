@@ -119,11 +119,19 @@ export async function venueCheck(o: VenueCliOptions & { config?: string }): Prom
     return [true, `${markets.size} USDT-M perpetual contracts`];
   });
   if (!reached) return checks;
-  await step('keys', async () => {
+  let usdt: number | null = null;
+  const keys = await step('keys', async () => {
     const b = await ex.fetchBalance({ type: 'swap' });
-    const usdt = (b.total as unknown as Record<string, number | undefined>).USDT;
-    return [true, `accepted; USDT balance ${usdt ?? 0}`];
+    usdt = (b.total as unknown as Record<string, number | undefined>).USDT ?? 0;
+    return [true, `accepted; USDT balance ${usdt}`];
   });
+  if (keys) {
+    // The engine sizes against the config's capital: the account must hold it.
+    await step('capital', async () => [
+      (usdt ?? 0) >= config.capital,
+      `${usdt ?? 0} USDT on the venue for a config capital of ${config.capital}`,
+    ]);
+  }
   await step('clock skew', async () => {
     const before = systemClock.now();
     const server = await ex.fetchTime();
