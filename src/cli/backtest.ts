@@ -71,18 +71,30 @@ export async function backtestCommand(o: {
   if (typeof source === 'string') throw new UsageError(source);
   const config = loadConfig(o.config, { instance: o.instance, profile: o.profile });
   const markets = loadMarkets(o.markets);
-  const bar = progressBar(source.bytes ?? 0, 'bytes');
-  const stop = new AbortController();
+  const { summary, interrupted } = await runWithProgress(
+    { config, source, journal: o.journal, chart: o.chart, markets },
+    new AbortController(),
+  );
+  if (o.json !== undefined) writeJson(o.json, summary);
+  return { text: summaryText(summary, o.chart), interrupted };
+}
+
+/**
+ * A run in the backtest's shape as a command runs it (`backtest`, `live`): a progress bar,
+ * SIGINT/SIGTERM finishing the scan in hand (`stop` aborted), a journal outage failing the
+ * command with where its rows wait.
+ */
+export async function runWithProgress(
+  o: Omit<Parameters<typeof runBacktest>[0], 'stop' | 'hooks'>,
+  stop: AbortController,
+): Promise<{ summary: BacktestSummary; interrupted: NodeJS.Signals | null }> {
+  const bar = progressBar(o.source.bytes ?? 0, 'bytes');
   const interrupts = new Interrupts((signal) => {
     process.stderr.write(`${signal}: finishing the scan in hand, then flushing\n`);
     stop.abort();
   });
   const { result, summary } = await runBacktest({
-    config,
-    source,
-    journal: o.journal,
-    chart: o.chart,
-    markets,
+    ...o,
     stop: stop.signal,
     hooks: {
       onProgress: (s, bytes) => bar.update(bytes ?? 0, { note: `${s.trades} trades` }),
@@ -96,8 +108,7 @@ export async function backtestCommand(o: {
       `journal ${o.journal} unavailable (${result.journalError}); ${result.spoolDepth} rows wait in ${result.spoolDir}`,
     );
   }
-  if (o.json !== undefined) writeJson(o.json, summary);
-  return { text: summaryText(summary, o.chart), interrupted: interrupts.received };
+  return { summary, interrupted: interrupts.received };
 }
 
 export function registerBacktest(program: Command): void {

@@ -10,18 +10,16 @@ import { DarkExecution, VenueExecutor } from '../engine/venue.js';
 import { quote } from '../journal/read.js';
 import type { JournalSink } from '../journal/sink.js';
 import { PROFILES } from '../model/enums.js';
-import { runBacktest } from '../runtime/backtest.js';
 import { archiveSource } from '../sources/index.js';
 import { DEFAULT_STREAM, DEFAULT_SUBJECT } from '../sources/jetstream.js';
 import { natsSource } from '../sources/nats.js';
 import { BingxVenue, bingxClient, type Holdings, VENUES } from '../venues/bingx/venue.js';
-import { summaryText } from './backtest.js';
+import { runWithProgress, summaryText } from './backtest.js';
 import { loadConfig } from './config.js';
 import { CheckFailed, UsageError } from './errors.js';
 import { choice, JOURNAL_HELP, JSON_HELP, nonNegativeInt, port } from './options.js';
 import { jsonOnStdout, writeJson } from './output.js';
-import { progressBar } from './progress.js';
-import { Interrupts, interruptedExit } from './signals.js';
+import { interruptedExit } from './signals.js';
 import {
   connectionOf,
   VENUE_HELP,
@@ -233,59 +231,52 @@ export async function liveCommand(
       // The venue's position against the book every minute, at the next scan.
       reconciling = systemClock.every(RECONCILE_EVERY_MS, () => executor?.reconcileSoon());
     };
-    const bar = progressBar(source.bytes ?? 0, 'bytes');
-    const interrupts = new Interrupts((signal) => {
-      process.stderr.write(`${signal}: finishing the scan in hand, then flushing\n`);
-      stop.abort();
-    });
-    const { result, summary } = await runBacktest({
-      config,
-      source,
-      journal: o.journal,
-      chart: o.chart,
-      markets,
-      stop: stop.signal,
-      execution: (rules) => {
-        if (!armed)
-          return new DarkExecution(config.instance_id, config.capital, rules, config.exits);
-        const x = new VenueExecutor(config.instance_id, config.capital, rules, config.exits, venue);
-        executor = x;
-        return x;
+    const { summary, interrupted } = await runWithProgress(
+      {
+        config,
+        source,
+        journal: o.journal,
+        chart: o.chart,
+        markets,
+        execution: (rules) => {
+          if (!armed)
+            return new DarkExecution(config.instance_id, config.capital, rules, config.exits);
+          const x = new VenueExecutor(
+            config.instance_id,
+            config.capital,
+            rules,
+            config.exits,
+            venue,
+          );
+          executor = x;
+          return x;
+        },
+        beforeRun: check,
+        ratePerSec: o.rate,
+        ...(o.controlPort === undefined
+          ? {}
+          : {
+              control: {
+                port: o.controlPort,
+                token: o.controlToken ?? process.env.VIOLET_CONTROL_TOKEN ?? null,
+              },
+            }),
+        onControl: (port) =>
+          process.stderr.write(`control endpoint: http://127.0.0.1:${port} (POST /arming)\n`),
+        clock: o.nats === undefined ? 'scan' : 'wall',
       },
-      beforeRun: check,
-      ratePerSec: o.rate,
-      ...(o.controlPort === undefined
-        ? {}
-        : {
-            control: {
-              port: o.controlPort,
-              token: o.controlToken ?? process.env.VIOLET_CONTROL_TOKEN ?? null,
-            },
-          }),
-      onControl: (port) =>
-        process.stderr.write(`control endpoint: http://127.0.0.1:${port} (POST /arming)\n`),
-      clock: o.nats === undefined ? 'scan' : 'wall',
-      hooks: {
-        onProgress: (s, bytes) => bar.update(bytes ?? 0, { note: `${s.trades} trades` }),
-      },
-    }).finally(async () => {
-      bar.stop();
-      interrupts.dispose();
+      stop,
+    ).finally(() => {
       // The switch stays set: an entry still resting is cancelled by the venue within the timeout.
       heartbeat?.cancel();
       reconciling?.cancel();
     });
-    if (result.journalError !== null) {
-      throw new CheckFailed(
-        `journal ${o.journal} unavailable (${result.journalError}); ${result.spoolDepth} rows wait in ${result.spoolDir}`,
-      );
-    }
     if (o.json !== undefined) writeJson(o.json, { ...summary, venue_at_start: held });
     const text = summaryText(summary, o.chart).replace(
       'VIOLET backtest',
       `VIOLET live session on ${conn.venue}, ${armed ? 'armed' : 'DARK'}`,
     );
-    return { text, interrupted: interrupts.received };
+    return { text, interrupted };
   } finally {
     await ex.close();
     await (source as { close?: () => Promise<void> }).close?.();
