@@ -3,10 +3,15 @@
 // (`--arm`) the orders go to the venue. The session's summary is the backtest's.
 import type { Command } from 'commander';
 import { systemClock, type Timer } from '../engine/clock.js';
-import type { EngineConfig } from '../engine/config.js';
-import { VENUE_FILLS, VENUE_ORDERS } from '../engine/rows.js';
-import type { Markets } from '../engine/rules/index.js';
-import { DarkExecution, VenueExecutor } from '../engine/venue.js';
+import type { EngineConfig, ReconcilePolicy } from '../engine/config.js';
+import {
+  POSITION_STATE,
+  type PositionStateRow,
+  VENUE_FILLS,
+  VENUE_ORDERS,
+} from '../engine/rows.js';
+import { fromUnits, type Markets, toUnits } from '../engine/rules/index.js';
+import { DarkExecution, type Stray, VenueExecutor, type VenueState } from '../engine/venue.js';
 import { quote } from '../journal/read.js';
 import type { JournalSink } from '../journal/sink.js';
 import { PROFILES } from '../model/enums.js';
@@ -107,21 +112,53 @@ async function journaledShorts(
   return out;
 }
 
+/** The last state a venue session of this instance journaled (null: none). */
+async function lastState(journal: JournalSink, instance: string): Promise<PositionStateRow | null> {
+  const rows = await journal.query(
+    `SELECT scan_number, ts, asset, trade_id, state FROM ${journal.from(POSITION_STATE)} WHERE instance_id = ${quote(instance)} ORDER BY scan_number DESC LIMIT 1`,
+  );
+  const r = rows[0];
+  if (r === undefined) return null;
+  return {
+    instance_id: instance,
+    scan_number: Number(r.scan_number),
+    ts: Number(r.ts),
+    asset: r.asset === null ? null : String(r.asset),
+    trade_id: r.trade_id === null ? null : String(r.trade_id),
+    state: String(r.state),
+  };
+}
+
+/** What reconciliation at start decided: what to take over and what to clear. */
+interface Reconciled {
+  readonly held: Holdings;
+  /** The journaled state a restart on the live feed takes over (null: none, or a replay). */
+  readonly restore: PositionStateRow | null;
+  readonly strays: readonly Stray[];
+}
+
 /**
  * Reconciliation at start (after the journal took in every earlier row): what the account
- * holds on the venue against what this instance's journal leaves open. DARK reports and goes
- * on. Armed, a replay of an archive takes over what the journal knows (its orders carry the
- * same client ids, so the venue hands the same fills back, and the exit rules go on from
- * them); anything else refuses the start: a position the journal does not know, a quantity
- * that differs, another client's order — and on the live feed, any holding (the position's
- * state is not restored from the journal yet).
+ * holds on the venue against what this instance's journal leaves open, each difference
+ * resolved by the config's policy (`venue.reconcile`). DARK reports and goes on. Armed, a
+ * position the journal has open is taken over (`known: adopt`) — by the replay of its
+ * archive, or on the live feed from the journaled state (the exit rules' TP1, best return
+ * and bars held) — or refuses the start (`halt`); one it does not account for, or another
+ * client's order, is closed or cancelled at the first scan (`unknown: flatten`) or refuses
+ * the start (`halt`).
  */
 async function reconcile(
   venue: BingxVenue,
   name: string,
-  o: { armed: boolean; replay: boolean; instance: string; markets: Markets },
+  o: {
+    armed: boolean;
+    replay: boolean;
+    instance: string;
+    markets: Markets;
+    policy: ReconcilePolicy;
+  },
   journal: JournalSink | null,
-): Promise<Holdings> {
+): Promise<Reconciled> {
   let held: Holdings;
   try {
     held = await venue.holdings();
@@ -132,47 +169,101 @@ async function reconcile(
     journal === null
       ? new Map<string, { filled: number; inFlight: number }>()
       : await journaledShorts(journal, o.instance);
+  const last = journal === null || o.replay ? null : await lastState(journal, o.instance);
+  const state = last === null ? null : (JSON.parse(last.state) as VenueState);
+  const say = (line: string) => process.stderr.write(`${line}\n`);
   const refusals: string[] = [];
+  const strays: Stray[] = [];
+  let restore = last;
   for (const p of held.positions) {
-    const symbol = o.markets.byUnified(p.symbol)?.symbol ?? p.symbol;
+    const market = o.markets.byUnified(p.symbol);
+    const symbol = market?.symbol ?? p.symbol;
     const j = open.get(symbol) ?? { filled: 0, inFlight: 0 };
-    const mine = j.filled;
     // What the journal filled, up to what its orders in flight at a kill could have added.
     const low = Math.min(j.filled, j.filled + j.inFlight);
     const high = Math.max(j.filled, j.filled + j.inFlight);
     const slack = 1e-9 * Math.max(1, p.quantity);
     const known = p.side === 'short' && p.quantity >= low - slack && p.quantity <= high + slack;
     const what = `a ${p.side} position of ${p.quantity} ${p.symbol} at ${p.entry_price ?? '?'}`;
-    if (known && o.replay) {
-      process.stderr.write(
-        `venue holds ${what}: this instance's journal has it open; the replay takes it over\n`,
+    if (known && o.policy.known === 'adopt') {
+      const q = state?.position;
+      say(
+        `venue holds ${what}: this instance's journal has it open; ${
+          o.replay
+            ? 'the replay takes it over'
+            : q !== null && q !== undefined && q.symbol === symbol
+              ? `taken over with its journaled exit state (${q.bars_held} bars held, best return ${q.best_ret ?? 'none yet'}, TP1 ${q.tp1_done ? 'taken' : 'not taken'})`
+              : 'the feed redelivers the scans that opened it'
+        }`,
       );
       continue;
     }
-    const why = known
-      ? 'the journal has it open, but only a replay of its archive takes a position over'
-      : mine === 0
-        ? "unknown to this instance's journal"
-        : `the journal leaves ${mine} open`;
-    process.stderr.write(`venue holds ${what}, ${why}\n`);
+    if (known) {
+      say(`venue holds ${what}: the journal has it open, and venue.reconcile.known is "halt"`);
+      refusals.push(what);
+      continue;
+    }
+    const why =
+      j.filled === 0 ? "unknown to this instance's journal" : `the journal leaves ${j.filled} open`;
+    if (o.policy.unknown === 'flatten' && market !== null && p.quantity > 0) {
+      const units = toUnits(p.quantity, market.quantityDecimals, 'nearest');
+      if (units !== null && units > 0) {
+        say(
+          `venue holds ${what}, ${why}: ${o.armed ? 'closed' : 'to be closed, armed,'} at the first scan (venue.reconcile.unknown "flatten")`,
+        );
+        strays.push({
+          kind: 'position',
+          market,
+          side: p.side === 'long' ? 'long' : 'short',
+          units,
+        });
+        continue;
+      }
+    }
+    say(`venue holds ${what}, ${why}`);
     refusals.push(what);
+  }
+  // The journal's position the venue no longer holds (closed by hand, or liquidated while
+  // the engine was down): its state is not taken over.
+  const q = state?.position ?? null;
+  if (q !== null) {
+    const m = o.markets.bySymbol(q.symbol);
+    const onVenue = held.positions.some(
+      (p) => p.side === 'short' && m !== null && p.symbol === m.unified,
+    );
+    if (!onVenue) {
+      const what = `a short position of ${fromUnits(q.remaining_units, m?.quantityDecimals ?? 0)} ${q.symbol} (trade ${q.trade_id})`;
+      say(`the journal has ${what} open that the venue does not hold`);
+      if (o.policy.known === 'halt' || o.policy.unknown === 'halt') refusals.push(what);
+      else if (state !== null && last !== null) {
+        restore = { ...last, state: JSON.stringify({ ...state, position: null }) };
+      }
+    }
   }
   for (const order of held.open_orders) {
     const ours = order.client_order_id !== null && /^vt[0-9a-f]{30}$/.test(order.client_order_id);
     const what = `an open ${order.side} order of ${order.quantity} ${order.symbol} at ${order.price ?? 'market'} (${order.client_order_id ?? 'no client id'})`;
-    if (ours && o.replay) {
-      process.stderr.write(`venue holds ${what}: an order of this engine's; the replay finds it\n`);
+    if (ours) {
+      say(`venue holds ${what}: an order of this engine's, found again by its client id`);
       continue;
     }
-    process.stderr.write(`venue holds ${what}, not this session's\n`);
+    const market = o.markets.byUnified(order.symbol);
+    if (o.policy.unknown === 'flatten' && market !== null) {
+      say(
+        `venue holds ${what}, not this engine's: ${o.armed ? 'cancelled' : 'to be cancelled, armed,'} at the first scan`,
+      );
+      strays.push({ kind: 'order', market, orderId: order.id });
+      continue;
+    }
+    say(`venue holds ${what}, not this engine's`);
     refusals.push(what);
   }
   if (o.armed && refusals.length > 0) {
     throw new CheckFailed(
-      `${name} holds ${refusals.length} position(s) or order(s) this session does not manage: close or cancel them on the venue (or run DARK) before arming`,
+      `${name} holds ${refusals.length} position(s) or order(s) this session does not manage: close or cancel them on the venue (or run DARK) before arming, or set venue.reconcile`,
     );
   }
-  return held;
+  return { held, restore, strays };
 }
 
 export async function liveCommand(
@@ -215,13 +306,22 @@ export async function liveCommand(
     let reconciling: Timer | null = null;
     let executor: VenueExecutor | null = null;
     const check = async (journal: JournalSink | null) => {
-      held = await reconcile(
+      const r = await reconcile(
         venue,
         conn.venue,
-        { armed, replay: o.scans !== undefined, instance: config.instance_id, markets },
+        {
+          armed,
+          replay: o.scans !== undefined,
+          instance: config.instance_id,
+          markets,
+          policy: config.venue.reconcile,
+        },
         journal,
       );
+      held = r.held;
       if (!armed) return;
+      if (r.restore !== null) executor?.restore(r.restore);
+      executor?.clearAtStart(r.strays);
       await venue.deadman(DEADMAN_TIMEOUT_MS);
       heartbeat = systemClock.every(DEADMAN_RENEW_MS, () => {
         venue.deadman(DEADMAN_TIMEOUT_MS).catch((e) => {

@@ -19,7 +19,8 @@ export function priceOf(scan: Scan, asset: string): number | null {
 /** An entry as it is ordered: the decision, its market, quantity and exchange leverage. */
 export interface Entry {
   readonly decision: ActuatedDecision;
-  readonly scan: Scan;
+  /** The deciding scan's DVOL (the trade row records it). */
+  readonly dvol: number | null;
   readonly market: Market;
   /** The quantity in the market's steps. */
   readonly units: number;
@@ -58,6 +59,44 @@ export interface ExitLeg {
   readonly units: number;
 }
 
+/**
+ * The book as a restart on the live feed takes it over (journaled as JSON beside each scan
+ * of a venue session, `violet_position_state`): bars are counted back from that scan, the
+ * market named by its scan symbol. Infinite numbers are null (JSON has none).
+ */
+export interface BookState {
+  readonly capital: number;
+  readonly day: number | null;
+  readonly day_start_equity: number;
+  readonly position: PositionState | null;
+}
+
+export interface PositionState {
+  readonly decision: ActuatedDecision;
+  readonly dvol: number | null;
+  readonly symbol: string;
+  readonly units: number;
+  readonly leverage: number;
+  readonly trade_id: string;
+  readonly entry_scan: number;
+  /** Accepted scans since the entry, at the scan the state was taken. */
+  readonly bars_held: number;
+  readonly entry_ts: number;
+  readonly entry_price: number;
+  readonly quantity: number;
+  readonly notional: number;
+  readonly margin: number;
+  readonly capital_before: number;
+  readonly remaining_units: number;
+  readonly fees: number;
+  readonly funding: number;
+  /** Null before the first mark (minus infinity in the book). */
+  readonly best_ret: number | null;
+  readonly tp1_done: boolean;
+  readonly last_ts: number;
+  readonly legs: readonly LegRow[];
+}
+
 export class PositionBook {
   position: Position | null = null;
   /** The accepted-scan index of the last close: no entry on the scan an exit happened. */
@@ -81,6 +120,83 @@ export class PositionBook {
     readonly exits: ExitParams,
   ) {
     this.capital = initialCapital;
+  }
+
+  /** The book after the scan of accepted index `index`. */
+  state(index: number): BookState {
+    const p = this.position;
+    return {
+      capital: this.capital,
+      day: Number.isNaN(this.day) ? null : this.day,
+      day_start_equity: this.dayStartEquity,
+      position:
+        p === null
+          ? null
+          : {
+              decision: p.decision,
+              dvol: p.dvol,
+              symbol: p.market.symbol,
+              units: p.units,
+              leverage: p.leverage,
+              trade_id: p.tradeId,
+              entry_scan: p.entryScan,
+              bars_held: index - p.entryIndex,
+              entry_ts: p.entryTs,
+              entry_price: p.entryPrice,
+              quantity: p.quantity,
+              notional: p.notional,
+              margin: p.margin,
+              capital_before: p.capitalBefore,
+              remaining_units: p.remainingUnits,
+              fees: p.fees,
+              funding: p.funding,
+              best_ret: Number.isFinite(p.bestRet) ? p.bestRet : null,
+              tp1_done: p.tp1Done,
+              last_ts: p.lastTs,
+              legs: p.legs,
+            },
+    };
+  }
+
+  /**
+   * Takes over a journaled state, `index` being the accepted index its scan would have had
+   * in this run (the scan just before this run's first): bars held go on counting from it.
+   */
+  restore(s: BookState, index: number): void {
+    this.capital = s.capital;
+    this.day = s.day ?? Number.NaN;
+    this.dayStartEquity = s.day_start_equity;
+    const q = s.position;
+    if (q === null) {
+      this.position = null;
+      return;
+    }
+    const market = this.rules.markets.bySymbol(q.symbol);
+    if (market === null) throw new Error(`the journaled position's market ${q.symbol} is unknown`);
+    this.position = {
+      decision: q.decision,
+      dvol: q.dvol,
+      market,
+      units: q.units,
+      leverage: q.leverage,
+      tradeId: q.trade_id,
+      entryScan: q.entry_scan,
+      entryIndex: index - q.bars_held,
+      entryTs: q.entry_ts,
+      entryPrice: q.entry_price,
+      quantity: q.quantity,
+      notional: q.notional,
+      margin: q.margin,
+      capitalBefore: q.capital_before,
+      remainingUnits: q.remaining_units,
+      remaining: fromUnits(q.remaining_units, market.quantityDecimals),
+      fees: q.fees,
+      funding: q.funding,
+      bestRet: q.best_ret ?? Number.NEGATIVE_INFINITY,
+      tp1Done: q.tp1_done,
+      lastTs: q.last_ts,
+      legs: [...q.legs],
+    };
   }
 
   /** Equity marked at the scan: capital plus the open position's unrealised pnl and funding. */
@@ -165,7 +281,7 @@ export class PositionBook {
       return refuse(`margin ${margin} exceeds free capital ${this.capital}`);
     const entry = {
       decision: d,
-      scan,
+      dvol: scan.acb?.dvol ?? null,
       market: plan.market,
       units: plan.units,
       leverage: plan.leverage,
@@ -330,7 +446,7 @@ export class PositionBook {
       vel_div_entry: d.vel_div,
       btc_price: d.btc_price,
       btc_ma99: d.btc_ma99,
-      dvol: p.scan.acb?.dvol ?? null,
+      dvol: p.dvol,
       regime_label: d.regime_label,
       composite_hash: d.composite_hash,
       esof_score: d.esof_score,

@@ -69,8 +69,11 @@ export interface EngineConfig {
   readonly exits: ExitParams;
   /** Live feed: a plane from the bucket older than this (wall ms since written) is absent. */
   readonly planes: { readonly max_age_ms: Readonly<Record<PlaneKey, number | null>> };
-  /** Execution on a venue: `mainnet` must be true for `violet live --venue bingx` (real money). */
-  readonly venue: { readonly mainnet: boolean };
+  /**
+   * Execution on a venue: `mainnet` must be true for `violet live --venue bingx` (real money);
+   * `reconcile`, what an armed start does with what the venue holds (SPEC §8).
+   */
+  readonly venue: { readonly mainnet: boolean; readonly reconcile: ReconcilePolicy };
 }
 
 /**
@@ -215,13 +218,39 @@ function executionFrom(v: unknown): ExecutionParams {
   };
 }
 
+/**
+ * Reconciliation at an armed start: `known`, a position this instance's journal holds open
+ * (`adopt`: the session takes it over; `halt`: refuse to start); `unknown`, a position or an
+ * order the journal does not account for (`flatten`: closed reduce-only, orders cancelled;
+ * `halt`: refuse to start). While running, a difference always disarms.
+ */
+export interface ReconcilePolicy {
+  readonly known: 'adopt' | 'halt';
+  readonly unknown: 'flatten' | 'halt';
+}
+
+export const RECONCILE_DEFAULT: ReconcilePolicy = { known: 'adopt', unknown: 'halt' };
+
+function reconcileFrom(v: unknown): ReconcilePolicy {
+  if (v === undefined) return RECONCILE_DEFAULT;
+  const o = asObj(v, 'venue.reconcile');
+  rejectUnknown(o, ['known', 'unknown'], 'venue.reconcile.');
+  const known = o.known ?? RECONCILE_DEFAULT.known;
+  if (known !== 'adopt' && known !== 'halt')
+    throw new InvalidInput('venue.reconcile.known: expected "adopt" or "halt"');
+  const unknown = o.unknown ?? RECONCILE_DEFAULT.unknown;
+  if (unknown !== 'flatten' && unknown !== 'halt')
+    throw new InvalidInput('venue.reconcile.unknown: expected "flatten" or "halt"');
+  return { known, unknown };
+}
+
 function venueFrom(v: unknown): EngineConfig['venue'] {
-  if (v === undefined) return { mainnet: false };
+  if (v === undefined) return { mainnet: false, reconcile: RECONCILE_DEFAULT };
   const o = asObj(v, 'venue');
-  rejectUnknown(o, ['mainnet'], 'venue.');
+  rejectUnknown(o, ['mainnet', 'reconcile'], 'venue.');
   const mainnet = o.mainnet ?? false;
   if (typeof mainnet !== 'boolean') throw new InvalidInput('venue.mainnet: expected true or false');
-  return { mainnet };
+  return { mainnet, reconcile: reconcileFrom(o.reconcile) };
 }
 
 function capsFrom(v: unknown): Caps {

@@ -8,6 +8,7 @@ import type {
   DecisionRow,
   LegRow,
   OrderEventRow,
+  PositionStateRow,
   TableSpec,
   TradeRow,
   VenueFillRow,
@@ -138,6 +139,10 @@ export interface VenueExecution extends Execution {
   onSend(sink: (order: VenueOrderRow) => void): void;
   /** Asks for the venue's position to be checked against the book at the next scan. */
   reconcileSoon(): void;
+  /** The state to journal after the scan (null: nothing changed while free). */
+  stateRow(scan: Scan, index: number): PositionStateRow | null;
+  /** A scan the session whose state was taken over decided already (a redelivery). */
+  decided(scan: Scan): boolean;
 }
 
 /** Whether the execution's orders go over the network (and must be settled). */
@@ -194,6 +199,8 @@ export interface Venue {
   order(market: Market, clientId: string): Promise<VenueOrderReport | null>;
   /** Cancels a resting order; the report says what had filled before. */
   cancel(market: Market, clientId: string): Promise<VenueOrderReport>;
+  /** Cancels an order by the venue's own id (one this engine did not place). */
+  cancelById(market: Market, orderId: string): Promise<void>;
   /** Funding paid on the market at or after `since` (ms). */
   funding(market: Market, since: number): Promise<readonly VenueFunding[]>;
   /** The short quantity the account holds on the market now (0: none). */

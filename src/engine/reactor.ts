@@ -24,6 +24,7 @@ import {
   DECISIONS,
   type DecisionRow,
   ORDER_EVENTS,
+  POSITION_STATE,
   REJECTS,
   TRADE_EXIT_LEGS,
   TRADES,
@@ -328,12 +329,17 @@ export class Reactor {
   private async handleVenue(r: SourceRecord, planes: Planes | null, x: VenueExecution) {
     const scan = this.accept(r, planes);
     if (scan === null) return;
-    this.journalFills(x.mark(scan, this.stats.accepted, this.exitCheck()));
-    this.settled(await x.settle());
-    const row = this.decide(scan);
-    if (row !== null) {
-      this.journalFills(x.enter(row, scan, this.stats.accepted));
+    // Decided and journaled by the session this one took over: only the market state moves.
+    if (!x.decided(scan)) {
+      this.journalFills(x.mark(scan, this.stats.accepted, this.exitCheck()));
       this.settled(await x.settle());
+      const row = this.decide(scan);
+      if (row !== null) {
+        this.journalFills(x.enter(row, scan, this.stats.accepted));
+        this.settled(await x.settle());
+      }
+      const state = x.stateRow(scan, this.stats.accepted);
+      if (state !== null) this.writer.write(POSITION_STATE, state);
     }
     this.finish(scan);
   }

@@ -428,7 +428,8 @@ export type OrderEventKind =
   | 'MAKER_TAKER_FALLBACK'
   | 'ORDER_FAILED'
   | 'NOT_SENT_DARK'
-  | 'DISARMED';
+  | 'DISARMED'
+  | 'RECONCILED';
 
 /** Entries filled, refused (with the reason), maker orders posted, filled, cancelled. */
 export interface OrderEventRow {
@@ -526,6 +527,36 @@ export const VENUE_ORDERS = table<VenueOrderRow>()(
   ],
 );
 
+/**
+ * A venue session's book after each scan while it holds a position or a resting entry, and
+ * once more when it is free again (`state.position` null): what a restart on the live feed
+ * takes over — the exit rules' state (TP1 taken, best return, bars held), the capital, the
+ * day's starting equity — where replaying the archive is not possible.
+ */
+export interface PositionStateRow {
+  readonly instance_id: string;
+  readonly scan_number: number;
+  readonly ts: number;
+  /** The asset held or ordered (null: free). */
+  readonly asset: string | null;
+  readonly trade_id: string | null;
+  /** The book as JSON (`BookState`, engine/book). */
+  readonly state: string;
+}
+
+export const POSITION_STATE = table<PositionStateRow>()(
+  'violet_position_state',
+  ['instance_id', 'scan_number'],
+  [
+    c('instance_id', 'VARCHAR'),
+    c('scan_number', 'BIGINT'),
+    c('ts', 'BIGINT'),
+    c('asset', 'VARCHAR', true),
+    c('trade_id', 'VARCHAR', true),
+    c('state', 'VARCHAR'),
+  ],
+);
+
 export const TABLES: readonly TableSpec[] = [
   DECISIONS,
   REJECTS,
@@ -536,4 +567,5 @@ export const TABLES: readonly TableSpec[] = [
   ORDER_EVENTS,
   VENUE_FILLS,
   VENUE_ORDERS,
+  POSITION_STATE,
 ];

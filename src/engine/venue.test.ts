@@ -14,6 +14,7 @@ import type {
   VenueOrder,
   VenueOrderReport,
 } from './ports.js';
+import type { PositionStateRow } from './rows.js';
 import {
   EXECUTION,
   type ExecutionParams,
@@ -101,6 +102,10 @@ class PaperVenue implements Venue {
     return this.report(clientId);
   }
 
+  async cancelById(_m: Market, orderId: string): Promise<void> {
+    await this.cancel(_m, orderId);
+  }
+
   async funding(_m: Market, since: number): Promise<readonly VenueFunding[]> {
     return this.paid.filter((f) => f.ts >= since);
   }
@@ -140,11 +145,7 @@ async function drive(x: Execution, steps: readonly Step[], paper: PaperVenue | n
     if (x instanceof VenueExecutor) collect(all, await x.settle());
   };
   for (const [i, st] of steps.entries()) {
-    const s = scan(i, st.price, {
-      velDiv: st.velDiv,
-      ts: 1_781_000_000_000 + i * 3_600_000,
-      funding: st.funding,
-    });
+    const s = stepScan(i, st);
     paper?.advance(s, A);
     collect(all, x.mark(s, i + 1, true));
     await settle();
@@ -155,6 +156,72 @@ async function drive(x: Execution, steps: readonly Step[], paper: PaperVenue | n
   return all;
 }
 
+/** One scan of a path: what `drive` feeds the execution at step `i`. */
+function stepScan(i: number, st: Step): Scan {
+  return scan(i, st.price, {
+    velDiv: st.velDiv,
+    ts: 1_781_000_000_000 + i * 3_600_000,
+    funding: st.funding,
+  });
+}
+
+/**
+ * A session killed after step `k` and started again on the live feed: the journal holds the
+ * state rows the first wrote; the second takes over the last of them, and the feed
+ * redelivers from step `from` (scans the first decided are skipped, as the reactor does).
+ */
+async function killAndRestart(
+  rules: ExecutionRules,
+  path: readonly Step[],
+  k: number,
+  redeliverBack: number,
+) {
+  const paper = new PaperVenue(rules);
+  const first = new VenueExecutor('t', 10_000, rules, EXITS, paper);
+  const all: Fills = { trades: [], legs: [], events: [], venueFills: [] };
+  const rows: PositionStateRow[] = [];
+  const step = async (x: VenueExecutor, i: number, index: number) => {
+    const s = stepScan(i, path[i] as Step);
+    collect(all, x.mark(s, index, true));
+    collect(all, await x.settle());
+    const st = path[i] as Step;
+    const d = decision(i, { notional: st.notional, slot_state: x.slotState(), capital: x.capital });
+    collect(all, x.enter(d, s, index));
+    collect(all, await x.settle());
+    const row = x.stateRow(s, index);
+    if (row !== null) rows.push(row);
+  };
+  for (let i = 0; i <= k; i++) {
+    paper.advance(stepScan(i, path[i] as Step), A);
+    await step(first, i, i + 1);
+  }
+  const second = new VenueExecutor('t', 10_000, rules, EXITS, paper);
+  const last = rows.at(-1);
+  if (last !== undefined) second.restore(last);
+  const resume = last === undefined ? 0 : last.scan_number + 1;
+  let index = 0;
+  for (let i = Math.max(0, resume - redeliverBack); i < path.length; i++) {
+    if (i > k) paper.advance(stepScan(i, path[i] as Step), A);
+    index++;
+    if (second.decided(stepScan(i, path[i] as Step))) continue;
+    await step(second, i, index);
+  }
+  return all;
+}
+
+/** Rows as the journal keeps them: one per key, the first written (a second is the same). */
+function keyed(f: Fills) {
+  const once = <T>(rows: readonly T[], key: (r: T) => string) => [
+    ...new Map(rows.map((r) => [key(r), r] as const).reverse()).values(),
+  ];
+  return {
+    trades: once(f.trades, (t) => t.trade_id).sort((a, b) => a.entry_scan - b.entry_scan),
+    legs: once(f.legs, (l) => `${l.trade_id}/${l.leg_no}`),
+    events: once(f.events, (e) => `${e.scan_number}/${e.event}`),
+    venueFills: once(f.venueFills, (v) => `${v.venue_order_id}/${v.fill_no}`),
+  };
+}
+
 const steps = fc.array(
   fc.record({
     price: fc.double({ min: 90, max: 110, noNaN: true }),
@@ -163,6 +230,17 @@ const steps = fc.array(
     notional: fc.constantFrom(0, 3, 1000, 2500.5),
   }),
   { minLength: 1, maxLength: 80 },
+);
+
+/** Small moves about 100: positions live long enough to take TP1 and trail. */
+const calmSteps = fc.array(
+  fc.record({
+    price: fc.integer({ min: -9, max: 9 }).map((k) => 100 + k / 10),
+    velDiv: fc.constantFrom(-0.04, -0.01, -0.01, 0.03),
+    funding: fc.constantFrom(0, 0.0001),
+    notional: fc.constantFrom(0, 1000, 2500.5),
+  }),
+  { minLength: 2, maxLength: 60 },
 );
 
 describe('venue executor', () => {
@@ -201,6 +279,76 @@ describe('venue executor', () => {
       );
     });
   }
+
+  for (const [name, x] of [
+    ['taker entries', { ...EXECUTION }],
+    [
+      'maker entries, taker at the timeout',
+      { ...EXECUTION, entry_order: 'maker', maker_on_timeout: 'taker' },
+    ],
+  ] as [string, ExecutionParams][]) {
+    it(`killed after any scan and restarted from its journaled state, it makes the uninterrupted session's trades, once (${name})`, async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(calmSteps, steps.filter((p) => p.length >= 2)),
+          fc.nat(),
+          fc.nat({ max: 3 }),
+          async (path, at, back) => {
+            const rules = rulesOf(x, A);
+            const paper = new PaperVenue(rules);
+            const whole = await drive(
+              new VenueExecutor('t', 10_000, rules, EXITS, paper),
+              path,
+              paper,
+            );
+            const restarted = await killAndRestart(rules, path, at % (path.length - 1), back);
+            expect(keyed(restarted)).toEqual(keyed(whole));
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
+  }
+
+  it('journals its state while it holds a position, and once when free again', async () => {
+    const rules = rulesOf(EXECUTION, A);
+    const paper = new PaperVenue(rules);
+    const x = new VenueExecutor('t', 10_000, rules, EXITS, paper);
+    const at = (i: number, price: number, velDiv = 0) => {
+      const s = scan(i, price, { velDiv, ts: 1_781_000_000_000 + i * 3_600_000 });
+      paper.advance(s, A);
+      return s;
+    };
+    const s0 = at(0, 100);
+    x.mark(s0, 1, true);
+    expect(x.stateRow(s0, 1)).toBeNull();
+    x.enter(decision(0), s0, 1);
+    await x.settle();
+    const open = x.stateRow(s0, 1);
+    expect(open).toMatchObject({ scan_number: 0, asset: 'AAAUSDT', trade_id: 't-000000000000' });
+    const st = JSON.parse(open?.state ?? '{}');
+    expect(st.position).toMatchObject({ symbol: 'AAAUSDT', bars_held: 0, tp1_done: false });
+    expect(st.position.best_ret).toBeNull();
+    const s1 = at(1, 99);
+    x.mark(s1, 2, true);
+    await x.settle();
+    const entry = st.position.entry_price;
+    expect(JSON.parse(x.stateRow(s1, 2)?.state ?? '{}').position).toMatchObject({
+      bars_held: 1,
+      best_ret: (entry - 99) / entry,
+    });
+    // A stop far above: the position closes, one row says the book is free, then none.
+    const s2 = at(2, 150);
+    x.mark(s2, 3, true);
+    await x.settle();
+    expect(x.slotState()).toBe('FREE');
+    const free = x.stateRow(s2, 3);
+    expect(free).toMatchObject({ asset: null, trade_id: null });
+    expect(JSON.parse(free?.state ?? '{}').position).toBeNull();
+    const s3 = at(3, 150);
+    x.mark(s3, 4, true);
+    expect(x.stateRow(s3, 4)).toBeNull();
+  });
 
   it('names each order by (instance, scan, leg): the same inputs the same id, any change another', () => {
     const a = clientOrderId('violet-1', 42, 'entry');
@@ -253,6 +401,9 @@ describe('venue executor', () => {
       },
       order: async () => null,
       cancel: async () => {
+        throw new Error('unreachable');
+      },
+      cancelById: async () => {
         throw new Error('unreachable');
       },
       funding: async () => [],

@@ -4,7 +4,14 @@
 // where its prices, quantities, fees and funding come from differs.
 import { createHash } from 'node:crypto';
 import type { Scan } from '../model/index.js';
-import { BookedExecution, type Entry, noFills, type Position, priceOf } from './book.js';
+import {
+  BookedExecution,
+  type BookState,
+  type Entry,
+  noFills,
+  type Position,
+  priceOf,
+} from './book.js';
 import type { ExitParams } from './exits.js';
 import type {
   ArmingAction,
@@ -18,8 +25,8 @@ import type {
   VenueOrder,
   VenueOrderReport,
 } from './ports.js';
-import type { DecisionRow, VenueOrderRow } from './rows.js';
-import { type ExecutionRules, fromUnits } from './rules/index.js';
+import type { ActuatedDecision, DecisionRow, PositionStateRow, VenueOrderRow } from './rows.js';
+import { type ExecutionRules, fromUnits, type Market } from './rules/index.js';
 
 /**
  * The client order id of a leg: a hash of (instance, scan, leg), so the same decision on a
@@ -36,8 +43,41 @@ interface Resting extends Entry {
   readonly clientId: string;
 }
 
+/** The resting entry as journaled with the book: its wait counted back from that scan. */
+interface RestingState {
+  readonly decision: ActuatedDecision;
+  readonly dvol: number | null;
+  readonly symbol: string;
+  readonly units: number;
+  readonly leverage: number;
+  readonly limit: number;
+  readonly waited: number;
+  readonly client_id: string;
+}
+
+/** A venue session's state after a scan (`violet_position_state.state`). */
+export interface VenueState extends BookState {
+  readonly resting: RestingState | null;
+  /** Funding payments already counted, by the venue's id. */
+  readonly funded: readonly string[];
+}
+
+/**
+ * What an armed start found on the venue that the journal does not account for, to clear
+ * (the `unknown: flatten` policy): a position closed reduce-only, an order cancelled.
+ */
+export type Stray =
+  | {
+      readonly kind: 'position';
+      readonly market: Market;
+      readonly side: 'short' | 'long';
+      readonly units: number;
+    }
+  | { readonly kind: 'order'; readonly market: Market; readonly orderId: string };
+
 /** Queued between `mark`/`enter` and `settle`, in the order the mock would act. */
 type Op =
+  | { readonly kind: 'stray'; readonly scan: Scan; readonly strays: readonly Stray[] }
   | { readonly kind: 'maker'; readonly scan: Scan; readonly index: number }
   | { readonly kind: 'reconcile'; readonly scan: Scan }
   | { readonly kind: 'funding'; readonly p: Position; readonly scan: Scan }
@@ -87,6 +127,14 @@ export class VenueExecutor extends BookedExecution implements VenueExecution {
   private reconcileDue = false;
   /** Funding payments already counted, by the venue's id. */
   private readonly funded = new Set<string>();
+  /** The last state journaled held a position or a resting entry. */
+  private busy = false;
+  /** A journaled state to take over at the first scan after its own (`restore`). */
+  private restoring: { state: VenueState; through: number } | null = null;
+  /** Scans up to this one were decided by the run whose state was taken over. */
+  private decidedThrough = Number.NEGATIVE_INFINITY;
+  /** Holdings to clear at the first scan (`clearAtStart`). */
+  private strays: readonly Stray[] = [];
 
   constructor(
     instanceId: string,
@@ -138,9 +186,97 @@ export class VenueExecutor extends BookedExecution implements VenueExecution {
     return clientOrderId(this.instanceId, scan.scan_number, leg);
   }
 
+  /**
+   * The state after this scan, to journal: each scan while a position or a resting entry is
+   * held, and the first scan the book is free again; null otherwise.
+   */
+  stateRow(scan: Scan, index: number): PositionStateRow | null {
+    const p = this.book.position;
+    const w = this.resting;
+    const busy = p !== null || w !== null;
+    if (!busy && !this.busy) return null;
+    this.busy = busy;
+    const state: VenueState = {
+      ...this.book.state(index),
+      resting:
+        w === null
+          ? null
+          : {
+              decision: w.decision,
+              dvol: w.dvol,
+              symbol: w.market.symbol,
+              units: w.units,
+              leverage: w.leverage,
+              limit: w.limit,
+              waited: index - w.placedIndex,
+              client_id: w.clientId,
+            },
+      funded: [...this.funded],
+    };
+    return {
+      instance_id: this.instanceId,
+      scan_number: scan.scan_number,
+      ts: scan.ts,
+      asset: p?.decision.asset ?? w?.decision.asset ?? null,
+      trade_id: p?.tradeId ?? null,
+      state: JSON.stringify(state),
+    };
+  }
+
+  /**
+   * Takes over the state a killed session journaled after scan `row.scan_number` (a restart
+   * on the live feed): scans up to that one are not decided again (`decidedThrough`), and
+   * the book resumes at the first scan after it, bars held counting on.
+   */
+  restore(row: PositionStateRow): void {
+    this.restoring = { state: JSON.parse(row.state) as VenueState, through: row.scan_number };
+    this.decidedThrough = row.scan_number;
+  }
+
+  /** Holdings the journal does not account for, cleared at the first scan (journaled). */
+  clearAtStart(strays: readonly Stray[]): void {
+    this.strays = strays;
+  }
+
+  /** Scans the restored session decided already: a redelivery of them is only observed. */
+  decided(scan: Scan): boolean {
+    return scan.scan_number <= this.decidedThrough;
+  }
+
+  private takeOver(index: number): void {
+    const r = this.restoring;
+    if (r === null) return;
+    this.restoring = null;
+    const s = r.state;
+    // The scan the state was taken after had the index just before this one.
+    this.book.restore(s, index - 1);
+    for (const id of s.funded) this.funded.add(id);
+    const w = s.resting;
+    if (w !== null) {
+      const market = this.rules.markets.bySymbol(w.symbol);
+      if (market === null) throw new Error(`the journaled entry's market ${w.symbol} is unknown`);
+      this.resting = {
+        decision: w.decision,
+        dvol: w.dvol,
+        market,
+        units: w.units,
+        leverage: w.leverage,
+        limit: w.limit,
+        placedIndex: index - 1 - w.waited,
+        clientId: w.client_id,
+      };
+    }
+    this.busy = this.book.position !== null || this.resting !== null;
+  }
+
   /** Before the decision: the resting entry, funding and the exit rules, queued for `settle`. */
   mark(scan: Scan, index: number, exitCheck: boolean): Fills {
     const out = noFills();
+    this.takeOver(index);
+    if (this.strays.length > 0) {
+      this.queue.push({ kind: 'stray', scan, strays: this.strays });
+      this.strays = [];
+    }
     if (this.book.checkDailyLoss(scan)) {
       this.event(out, scan, 'DISARMED', '', this.book.disarmed ?? '');
     }
@@ -222,7 +358,9 @@ export class VenueExecutor extends BookedExecution implements VenueExecution {
               ? (this.resting?.decision.asset ?? '')
               : op.kind === 'reconcile'
                 ? (this.book.position?.decision.asset ?? '')
-                : op.p.decision.asset;
+                : op.kind === 'stray'
+                  ? ''
+                  : op.p.decision.asset;
         failed.push(`${op.kind}: ${(e as Error).message}`);
       }
     }
@@ -245,6 +383,42 @@ export class VenueExecutor extends BookedExecution implements VenueExecution {
         return this.placeExits(op.p, op.scan, op.index, op.legs, out);
       case 'reconcile':
         return this.reconcile(op.scan, out);
+      case 'stray':
+        return this.clearStrays(op.scan, op.strays, out);
+    }
+  }
+
+  /** Closes each stray position reduce-only and cancels each stray order: one event says what. */
+  private async clearStrays(scan: Scan, strays: readonly Stray[], out: Fills) {
+    const done: string[] = [];
+    try {
+      for (const s of strays) {
+        const m = s.market;
+        if (s.kind === 'order') {
+          await this.venue.cancelById(m, s.orderId);
+          done.push(`cancelled order ${s.orderId} on ${m.venueId}`);
+          continue;
+        }
+        const side = s.side === 'short' ? 'buy' : 'sell';
+        const r = await this.place(
+          {
+            clientId: this.id(scan, `reconcile-${m.symbol}-${s.side}-${s.units}`),
+            market: m,
+            side,
+            kind: 'market',
+            units: s.units,
+            reduceOnly: true,
+          },
+          scan,
+          m.symbol,
+          'RECONCILE_FLATTEN',
+        );
+        this.journalFills(out, scan, m.symbol, 'RECONCILE_FLATTEN', side, r, m);
+        const q = fromUnits(s.units, m.quantityDecimals);
+        done.push(`closed a ${s.side} position of ${q} ${m.venueId} the journal does not know`);
+      }
+    } finally {
+      if (done.length > 0) this.event(out, scan, 'RECONCILED', '', done.join('; '));
     }
   }
 

@@ -74,6 +74,7 @@ export interface Holdings {
     readonly entry_price: number | null;
   }[];
   readonly open_orders: readonly {
+    readonly id: string;
     readonly symbol: string;
     readonly client_order_id: string | null;
     readonly side: string;
@@ -150,6 +151,7 @@ export class BingxVenue implements Venue {
           entry_price: p.entryPrice ?? null,
         })),
       open_orders: orders.map((o) => ({
+        id: needId(o.id, 'an open order'),
         symbol: String(o.symbol),
         client_order_id: o.clientOrderId ?? null,
         side: String(o.side),
@@ -254,6 +256,16 @@ export class BingxVenue implements Venue {
       });
     }
     return this.report(m, id, clientId);
+  }
+
+  async cancelById(m: Market, orderId: string): Promise<void> {
+    await this.call(`cancel ${orderId}`, async () => {
+      try {
+        await this.ex.cancelOrder(orderId, m.unified);
+      } catch (e) {
+        if (!(e instanceof ccxt.OrderNotFound || e instanceof ccxt.InvalidOrder)) throw e;
+      }
+    });
   }
 
   async shortQuantity(m: Market): Promise<number> {
