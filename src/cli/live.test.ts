@@ -592,3 +592,127 @@ describe('DARK on the live feed', () => {
     }
   }, 120_000);
 });
+
+describe('SIGKILL with an open position on the live feed, then a restart', () => {
+  it('takes the position over with its journaled exit state, enters nothing twice, and trades as an uninterrupted session', async () => {
+    const server = await NatsServer.create();
+    const start = () =>
+      BingxSim.start({
+        apiKey: KEY,
+        secret: SECRET,
+        rules: new ExecutionRules(snapshotMarkets(), EXECUTION),
+        balance: 25_000,
+      });
+    const killed = await start();
+    const whole = await start();
+    const dir = tempDir('violet-live-restart-');
+    const run = (args: string[]) => violet(args, undefined, { env: ENV, timeoutMs: 120_000 });
+    const trades = async (j: string) => {
+      const out = join(dir, `${j}.csv`);
+      const r = await run([
+        'trades',
+        'export',
+        '--journal',
+        join(dir, j),
+        '--format',
+        'csv',
+        '--out',
+        out,
+      ]);
+      expect(r.status, r.stderr).toBe(0);
+      return readFileSync(out, 'utf8');
+    };
+    const acked = async () => {
+      const st = await violet([
+        'status',
+        '--nats',
+        server.url,
+        '--durable',
+        'violet-1',
+        '--json',
+        '-',
+      ]);
+      // Before the engine made its consumer, status says so (exit 1): nothing acked yet.
+      return st.status === 0 ? Number(JSON.parse(st.stdout).consumer?.ack_floor_seq ?? 0) : 0;
+    };
+    try {
+      const archive = sampleArchive(dir, 300, 5, 8);
+      const lines = readFileSync(archive, 'utf8').trimEnd().split('\n');
+      const first = parseScanLine(lines[0] as string);
+      if (!first.ok) throw new Error(first.reason);
+      killed.advance(first.value);
+      whole.advance(first.value);
+      const armed = (sim: BingxSim) => ['--venue', 'bingx-vst', '--venue-url', sim.url, '--arm'];
+      // The uninterrupted session, and a scan inside one of its trades to kill the other at.
+      const reference = await run([
+        'live',
+        '--scans',
+        archive,
+        ...armed(whole),
+        '--journal',
+        join(dir, 'ref.duckdb'),
+      ]);
+      expect(reference.status, reference.stderr).toBe(0);
+      const ref = await trades('ref.duckdb');
+      const held = ref
+        .trimEnd()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(','));
+      const header = ref.split('\n')[0]?.split(',') ?? [];
+      const bars = header.indexOf('bars_held');
+      const long = held.find((t) => Number(t[bars]) >= 5);
+      if (long === undefined) throw new Error(`no trade held 5 scans or more:\n${ref}`);
+      // The trade id ends with its deciding scan's number: a taker entry fills on that scan.
+      const entryScan = Number(String(long[0]).split('-').at(-1));
+      const cut = entryScan - first.value.scan_number + 4; // scans published before the kill
+      const part = (from: number, to: number, name: string) => {
+        const f = join(dir, name);
+        writeFileSync(f, `${lines.slice(from, to).join('\n')}\n`);
+        return f;
+      };
+      const pub = async (f: string) => {
+        const r = await violet(['publish', '--scans', f, '--nats', server.url]);
+        expect(r.status, r.stderr).toBe(0);
+      };
+      await pub(part(0, cut, 'a.jsonl'));
+      const live = [
+        'live',
+        '--nats',
+        server.url,
+        ...armed(killed),
+        '--journal',
+        join(dir, 'j.duckdb'),
+      ];
+      const child = violetChild(live, ENV);
+      for (let i = 0; (await acked()) < cut; i++) {
+        if (i > 300 || child.proc.exitCode !== null)
+          throw new Error(`not consumed: ${child.stderr}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(hasPosition(killed)).toBe(true);
+      child.proc.kill('SIGKILL');
+      await child.exited;
+      const fillsAtKill = killed.fills().length;
+      await pub(part(cut, lines.length, 'b.jsonl'));
+      const again = violetChild(live, ENV);
+      await again.stderrMatch(/taken over with its journaled exit state \(\d+ bars held/);
+      for (let i = 0; (await acked()) < lines.length; i++) {
+        if (i > 300 || again.proc.exitCode !== null)
+          throw new Error(`not consumed: ${again.stderr}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      again.proc.kill('SIGINT');
+      expect(await again.exited, again.stderr).toBe(130);
+      // No order placed twice: the two sessions together filled what the uninterrupted one did.
+      expect(killed.fills().length).toBe(whole.fills().length);
+      expect(killed.fills().length).toBeGreaterThan(fillsAtKill);
+      expect(await trades('j.duckdb')).toBe(ref);
+    } finally {
+      killChildren();
+      await killed.close();
+      await whole.close();
+      await server.stop('SIGKILL');
+    }
+  }, 240_000);
+});
