@@ -225,6 +225,84 @@ describe('violet venue check and violet live against the simulator', () => {
     expect(sim.position('ETHUSDT')).toBeNull();
   });
 
+  it("venue.reconcile: a known position halts an armed start when told to; an unknown one, and another client's order, are closed and cancelled at the first scan (journaled)", async () => {
+    const other = new ccxt.bingx({
+      apiKey: KEY,
+      secret: SECRET,
+      urls: { api: sim.ccxtUrls() },
+      options: { defaultType: 'swap' },
+    });
+    await other.loadMarkets();
+    await other.createOrder('DOGE/USDT:USDT', 'market', 'sell', 300);
+    const price = Number((sim.position('DOGEUSDT') as { entryPrice: number }).entryPrice);
+    await other.createOrder('DOGE/USDT:USDT', 'limit', 'sell', 100, price * 2, {
+      clientOrderId: 'someone-else-1',
+    });
+    expect(sim.openOrders()).toHaveLength(1);
+    const short = join(dir, 'short.jsonl');
+    writeFileSync(short, `${readFileSync(archive, 'utf8').split('\n').slice(0, 40).join('\n')}\n`);
+    const policy = (known: string, unknown: string) => {
+      const f = join(dir, `policy-${known}-${unknown}.json`);
+      writeFileSync(
+        f,
+        JSON.stringify({
+          instance_id: 'live-t',
+          execution: { caps: { symbols: ['ETHUSDT', 'SOLUSDT', 'BTCUSDT'] } },
+          venue: { reconcile: { known, unknown } },
+        }),
+      );
+      return f;
+    };
+    const live = (config: string, journal: string) => [
+      'live',
+      '--scans',
+      short,
+      '--venue',
+      'bingx-vst',
+      '--venue-url',
+      sim.url,
+      '--arm',
+      '--config',
+      config,
+      '--journal',
+      join(dir, journal),
+      '--chart',
+      join(dir, `${journal}.svg`),
+    ];
+    const halted = await run(live(policy('adopt', 'halt'), 'halt.duckdb'));
+    expect(halted.status).toBe(1);
+    expect(halted.stderr).toMatch(/or set venue\.reconcile/);
+    expect(sim.position('DOGEUSDT')).not.toBeNull();
+    const flat = await run(live(policy('adopt', 'flatten'), 'flatten.duckdb'));
+    expect(flat.status, flat.stderr).toBe(0);
+    expect(flat.stderr).toMatch(
+      /venue holds a short position of 300 DOGE\/USDT:USDT .*closed at the first scan/,
+    );
+    expect(flat.stderr).toMatch(
+      /\(someone-else-1\), not this engine's: cancelled at the first scan/,
+    );
+    expect(sim.position('DOGEUSDT')).toBeNull();
+    expect(sim.openOrders()).toHaveLength(0);
+    const events = await exportJsonl(
+      join(dir, 'flatten.duckdb'),
+      'violet_order_events',
+      join(dir, 'ev.jsonl'),
+    );
+    const reconciled = events.filter((e) => e.event === 'RECONCILED');
+    expect(reconciled).toHaveLength(1);
+    expect(String(reconciled[0]?.detail)).toMatch(
+      /cancelled order \S+ on DOGE-USDT; closed a short position of 300 DOGE-USDT the journal does not know/,
+    );
+    const fills = await exportJsonl(
+      join(dir, 'flatten.duckdb'),
+      'violet_venue_fills',
+      join(dir, 'vf.jsonl'),
+    );
+    expect(
+      fills.filter((f) => f.purpose === 'RECONCILE_FLATTEN').map((f) => [f.side, f.quantity]),
+    ).toEqual([['buy', 300]]);
+  });
+
   it('armed, through the fault switches (429, 5xx, a split fill, a margin refusal): retried or journaled, and the run goes on to its summary', async () => {
     const fills = sim.fills().length;
     // Rate limits, outages, a split fill and a refusal on the way: retried, journaled, run on.
@@ -495,6 +573,15 @@ describe('SIGKILL with an open position, then the same session again', () => {
       child.proc.kill('SIGKILL');
       await child.exited;
       const entries = killed.fills().length;
+      // Told to halt over a position its journal knows, the armed start refuses, sending nothing.
+      const halt = join(dir, 'halt.json');
+      writeFileSync(halt, JSON.stringify({ venue: { reconcile: { known: 'halt' } } }));
+      const halted = await run([...live(killed, 'j.duckdb', '0'), '--config', halt]);
+      expect(halted.status).toBe(1);
+      expect(halted.stderr).toMatch(
+        /the journal has it open, and venue\.reconcile\.known is "halt"/,
+      );
+      expect(killed.fills().length).toBe(entries);
       const again = await run(live(killed, 'j.duckdb', '0'));
       expect(again.status, again.stderr).toBe(0);
       expect(again.stderr).toMatch(/this instance's journal has it open; the replay takes it over/);

@@ -174,6 +174,8 @@ async function reconcile(
   const say = (line: string) => process.stderr.write(`${line}\n`);
   const refusals: string[] = [];
   const strays: Stray[] = [];
+  // Other clients' orders are cancelled before stray positions close: none can reopen one.
+  const cancels: Stray[] = [];
   let restore = last;
   for (const p of held.positions) {
     const market = o.markets.byUnified(p.symbol);
@@ -252,7 +254,7 @@ async function reconcile(
       say(
         `venue holds ${what}, not this engine's: ${o.armed ? 'cancelled' : 'to be cancelled, armed,'} at the first scan`,
       );
-      strays.push({ kind: 'order', market, orderId: order.id });
+      cancels.push({ kind: 'order', market, orderId: order.id });
       continue;
     }
     say(`venue holds ${what}, not this engine's`);
@@ -263,7 +265,7 @@ async function reconcile(
       `${name} holds ${refusals.length} position(s) or order(s) this session does not manage: close or cancel them on the venue (or run DARK) before arming, or set venue.reconcile`,
     );
   }
-  return { held, restore, strays };
+  return { held, restore, strays: [...cancels, ...strays] };
 }
 
 export async function liveCommand(

@@ -36,6 +36,29 @@ describe('engine config', () => {
     expect(parseConfig({}, { profile: 'pink' })).toMatchObject({ ok: false });
   });
 
+  it('reads the venue section: mainnet consent and the reconciliation policy, outside the hash', () => {
+    const d = parseConfig({});
+    expect(d.ok && d.value.venue).toEqual({
+      mainnet: false,
+      reconcile: { known: 'adopt', unknown: 'halt' },
+    });
+    const v = parseConfig({ venue: { mainnet: true, reconcile: { unknown: 'flatten' } } });
+    expect(v.ok && v.value.venue.reconcile).toEqual({ known: 'adopt', unknown: 'flatten' });
+    expect(v.ok && d.ok && configHash(v.value)).toBe(d.ok && configHash(d.value));
+    expect(parseConfig({ venue: { reconcile: { known: 'flatten' } } })).toEqual({
+      ok: false,
+      reason: 'venue.reconcile.known: expected "adopt" or "halt"',
+    });
+    expect(parseConfig({ venue: { reconcile: { unknown: 'adopt' } } })).toEqual({
+      ok: false,
+      reason: 'venue.reconcile.unknown: expected "flatten" or "halt"',
+    });
+    expect(parseConfig({ venue: { reconcile: { policy: 'halt' } } })).toEqual({
+      ok: false,
+      reason: 'venue.reconcile.policy: unknown field',
+    });
+  });
+
   it('reads the execution caps, refusing what no venue order could be', () => {
     const caps = (c: unknown) => {
       const r = parseConfig({ execution: { caps: c } });

@@ -290,7 +290,10 @@ describe('venue executor', () => {
     it(`killed after any scan and restarted from its journaled state, it makes the uninterrupted session's trades, once (${name})`, async () => {
       await fc.assert(
         fc.asyncProperty(
-          fc.oneof(calmSteps, steps.filter((p) => p.length >= 2)),
+          fc.oneof(
+            calmSteps,
+            steps.filter((p) => p.length >= 2),
+          ),
           fc.nat(),
           fc.nat({ max: 3 }),
           async (path, at, back) => {
