@@ -439,6 +439,67 @@ describe("the dead-man's switch", () => {
   }, 60_000);
 });
 
+describe('the protective stop', () => {
+  it('a SIGKILLed armed engine leaves its position protected: the stop outlives the dead-man timeout and closes it', async () => {
+    let skew = 0;
+    const sim = await BingxSim.start({
+      apiKey: KEY,
+      secret: SECRET,
+      rules: new ExecutionRules(snapshotMarkets(), EXECUTION),
+      balance: 25_000,
+      now: () => Date.now() + skew,
+    });
+    const dir = tempDir('violet-stop-');
+    try {
+      const archive = sampleArchive(dir, 2000, 5, 8);
+      const first = parseScanLine(readFileSync(archive, 'utf8').split('\n')[0] as string);
+      if (!first.ok) throw new Error(first.reason);
+      sim.advance(first.value);
+      const child = violetChild(
+        [
+          'live',
+          '--scans',
+          archive,
+          '--rate',
+          '50',
+          ...['--venue', 'bingx-vst', '--venue-url', sim.url, '--arm'],
+          '--journal',
+          join(dir, 'j.duckdb'),
+        ],
+        ENV,
+      );
+      for (let i = 0; sim.openOrders().length === 0; i++) {
+        if (i > 600 || child.proc.exitCode !== null)
+          throw new Error(`no protective stop: ${child.stderr}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      child.proc.kill('SIGKILL');
+      await child.exited;
+      const [stop] = sim.openOrders();
+      expect(stop).toMatchObject({ type: 'STOP_MARKET', side: 'BUY', reduceOnly: true });
+      const held = sim.position(stop?.market.symbol ?? '');
+      expect(held).not.toBeNull();
+      // The stop sits the config's default distance (twice the stop loss) above the entry.
+      const rules = new ExecutionRules(snapshotMarkets(), EXECUTION);
+      const m = stop?.market as NonNullable<typeof stop>['market'];
+      expect(stop?.stopPrice).toBe(rules.toTick(m, (held?.entryPrice ?? 0) * 1.03));
+      // Long past the dead-man's timeout, the position is still protected.
+      skew = 120_000;
+      await new Promise((r) => setTimeout(r, 200));
+      expect(sim.openOrders().map((o) => o.orderId)).toEqual([stop?.orderId]);
+      // The market runs through the stop: the venue closes the position.
+      const i = first.value.symbols.indexOf(m.symbol);
+      const prices = [...first.value.prices];
+      prices[i] = (stop?.stopPrice ?? 0) * 1.01;
+      sim.advance({ ...first.value, scan_number: first.value.scan_number + 1, prices });
+      expect(sim.position(m.symbol)).toBeNull();
+    } finally {
+      killChildren();
+      await sim.close();
+    }
+  }, 60_000);
+});
+
 describe('arm, disarm and flatten on the control endpoint', () => {
   it('flatten closes the position and disarms, arm resumes; audited, token required', async () => {
     const sim = await BingxSim.start({

@@ -324,9 +324,15 @@ export async function liveCommand(
       if (!armed) return;
       if (r.restore !== null) executor?.restore(r.restore);
       executor?.clearAtStart(r.strays);
-      await venue.deadman(DEADMAN_TIMEOUT_MS);
+      // The dead-man's switch covers a resting entry only (the executor sets it before
+      // posting one and switches it off once the entry is done): renewed while one rests,
+      // and off otherwise, so it never cancels the protective stop of an open position.
+      let on = true;
       heartbeat = systemClock.every(DEADMAN_RENEW_MS, () => {
-        venue.deadman(DEADMAN_TIMEOUT_MS).catch((e) => {
+        const resting = executor?.slotState() === 'PENDING';
+        if (!resting && !on) return;
+        on = resting;
+        venue.deadman(resting ? DEADMAN_TIMEOUT_MS : 0).catch((e) => {
           process.stderr.write(`venue: dead-man's switch not renewed: ${venueError(e)}\n`);
         });
       });
@@ -349,6 +355,10 @@ export async function liveCommand(
             rules,
             config.exits,
             venue,
+            {
+              protectiveStop: config.venue.protective_stop,
+              deadmanMs: DEADMAN_TIMEOUT_MS,
+            },
           );
           executor = x;
           return x;

@@ -41,7 +41,16 @@ describe('engine config', () => {
     expect(d.ok && d.value.venue).toEqual({
       mainnet: false,
       reconcile: { known: 'adopt', unknown: 'halt' },
+      protective_stop: 0.03,
     });
+    const none = parseConfig({ venue: { protective_stop: null } });
+    expect(none.ok && none.value.venue.protective_stop).toBeNull();
+    expect(parseConfig({ venue: { protective_stop: 0.01 } })).toEqual({
+      ok: false,
+      reason: 'venue.protective_stop: must lie above exits.stop_loss (0.015) and below 1, or be null',
+    });
+    const wide = parseConfig({ exits: { stop_loss: 0.05 }, venue: { protective_stop: 0.08 } });
+    expect(wide.ok && wide.value.venue.protective_stop).toBe(0.08);
     const v = parseConfig({ venue: { mainnet: true, reconcile: { unknown: 'flatten' } } });
     expect(v.ok && v.value.venue.reconcile).toEqual({ known: 'adopt', unknown: 'flatten' });
     expect(v.ok && d.ok && configHash(v.value)).toBe(d.ok && configHash(d.value));

@@ -73,7 +73,16 @@ export interface EngineConfig {
    * Execution on a venue: `mainnet` must be true for `violet live --venue bingx` (real money);
    * `reconcile`, what an armed start does with what the venue holds (SPEC §8).
    */
-  readonly venue: { readonly mainnet: boolean; readonly reconcile: ReconcilePolicy };
+  readonly venue: {
+    readonly mainnet: boolean;
+    readonly reconcile: ReconcilePolicy;
+    /**
+     * The protective stop's distance above the entry price (a fraction; null: none), resting
+     * on the venue while a position is open (default twice `exits.stop_loss`): beyond it, so the exit rules act
+     * first and the venue's stop only when the engine cannot (killed, cut off) or on a gap.
+     */
+    readonly protective_stop: number | null;
+  };
 }
 
 /**
@@ -244,13 +253,22 @@ function reconcileFrom(v: unknown): ReconcilePolicy {
   return { known, unknown };
 }
 
-function venueFrom(v: unknown): EngineConfig['venue'] {
-  if (v === undefined) return { mainnet: false, reconcile: RECONCILE_DEFAULT };
-  const o = asObj(v, 'venue');
-  rejectUnknown(o, ['mainnet', 'reconcile'], 'venue.');
+function venueFrom(v: unknown, stopLoss: number): EngineConfig['venue'] {
+  const o = v === undefined ? {} : asObj(v, 'venue');
+  rejectUnknown(o, ['mainnet', 'reconcile', 'protective_stop'], 'venue.');
   const mainnet = o.mainnet ?? false;
   if (typeof mainnet !== 'boolean') throw new InvalidInput('venue.mainnet: expected true or false');
-  return { mainnet, reconcile: reconcileFrom(o.reconcile) };
+  // By default twice the stop loss: the venue's stop sits well behind the exit rules' own.
+  let stop: number | null = Math.min(2 * stopLoss, (1 + stopLoss) / 2);
+  if (o.protective_stop !== undefined) {
+    stop = o.protective_stop === null ? null : finite(o.protective_stop, 'venue.protective_stop');
+  }
+  if (stop !== null && !(stop > stopLoss && stop < 1)) {
+    throw new InvalidInput(
+      `venue.protective_stop: must lie above exits.stop_loss (${stopLoss}) and below 1, or be null`,
+    );
+  }
+  return { mainnet, reconcile: reconcileFrom(o.reconcile), protective_stop: stop };
 }
 
 function capsFrom(v: unknown): Caps {
@@ -307,6 +325,7 @@ export function parseConfig(
     if (!(capital > 0)) throw new InvalidInput('capital: must be > 0');
     const ex = o.exchange === undefined ? {} : asObj(o.exchange, 'exchange');
     rejectUnknown(ex, ['policy', 'cap'], 'exchange.');
+    const exits = overrides(o.exits, EXITS, 'exits');
     return {
       instance_id: instance,
       profile,
@@ -319,9 +338,9 @@ export function parseConfig(
       kernel: kernelFrom(o.kernel, profile),
       cadence: cadenceFrom(o.cadence),
       execution: executionFrom(o.execution),
-      exits: overrides(o.exits, EXITS, 'exits'),
+      exits,
       planes: planesFrom(o.planes),
-      venue: venueFrom(o.venue),
+      venue: venueFrom(o.venue, exits.stop_loss),
     };
   });
 }

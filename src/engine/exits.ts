@@ -14,6 +14,7 @@ export const EXIT_REASONS = [
   'LIQUIDATION',
   'DAILY_LOSS_LIMIT',
   'FLATTENED',
+  'VENUE_STOP',
 ] as const;
 export type ExitReason = (typeof EXIT_REASONS)[number];
 

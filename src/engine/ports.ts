@@ -157,8 +157,11 @@ export interface VenueOrder {
   readonly clientId: string;
   readonly market: Market;
   readonly side: 'sell' | 'buy';
-  /** `post-only`: a limit that rests (refused if it would take), at `price`. */
-  readonly kind: 'market' | 'post-only';
+  /**
+   * `post-only`: a limit that rests (refused if it would take), at `price`; `stop`: a market
+   * order the venue sends once its price reaches `price` (the protective stop).
+   */
+  readonly kind: 'market' | 'post-only' | 'stop';
   /** Quantity in the market's steps. */
   readonly units: number;
   readonly price?: number;
@@ -205,4 +208,9 @@ export interface Venue {
   funding(market: Market, since: number): Promise<readonly VenueFunding[]>;
   /** The short quantity the account holds on the market now (0: none). */
   shortQuantity(market: Market): Promise<number>;
+  /**
+   * The dead-man's switch: the venue cancels every open order unless called again within
+   * `timeoutMs` (0: switched off).
+   */
+  deadman(timeoutMs: number): Promise<void>;
 }

@@ -21,7 +21,7 @@ import {
   type ExecutionRules,
   type Market,
 } from './rules/index.js';
-import { clientOrderId, VenueExecutor } from './venue.js';
+import { clientOrderId, VenueExecutor, type VenueExecutorOptions } from './venue.js';
 
 /**
  * A venue in memory that fills as the mock prices (taker at the scan's price with slippage,
@@ -44,8 +44,21 @@ class PaperVenue implements Venue {
     const price = priceOf(s, m.symbol);
     if (price === null) return;
     for (const [id, o] of this.orders) {
-      if (o.status === 'open' && o.order.price !== undefined && price > o.order.price) {
-        this.fill(id, o.order, o.order.price, this.rules.x.fee_maker);
+      const limit = o.order.price ?? 0;
+      if (o.status === 'open' && o.order.kind === 'post-only' && price > limit) {
+        this.fill(id, o.order, limit, this.rules.x.fee_maker);
+      }
+    }
+    for (const [id, o] of this.orders) {
+      if (o.status === 'open' && o.order.kind === 'stop' && price >= (o.order.price ?? 0)) {
+        const units = Math.min(o.order.units, this.units);
+        if (units > 0) {
+          const quantity = units / 10 ** m.quantityDecimals;
+          const at = this.rules.takerFill(m, price, 'buy');
+          const fee = this.rules.fee(quantity, at, this.rules.x.fee_taker);
+          this.units -= units;
+          this.orders.set(id, { ...o, status: 'closed', fills: [{ price: at, units, fee }] });
+        }
       }
     }
     if (this.units > 0 && this.rules.fundingDue(this.lastTs, s.ts)) {
@@ -76,7 +89,7 @@ class PaperVenue implements Venue {
     this.placed.push(o.clientId);
     const price = this.scan === null ? null : priceOf(this.scan, o.market.symbol);
     if (price === null) throw new Error('no price');
-    if (o.kind === 'post-only') {
+    if (o.kind !== 'market') {
       const r = { orderId: o.clientId, clientId: o.clientId, status: 'open' as const, fills: [] };
       this.orders.set(o.clientId, { ...r, order: o });
       return r;
@@ -100,6 +113,13 @@ class PaperVenue implements Venue {
     if (o !== undefined && o.status === 'open')
       this.orders.set(clientId, { ...o, status: 'canceled' });
     return this.report(clientId);
+  }
+
+  /** The dead-man's switch as set, each call (0: off). */
+  deadmanCalls: number[] = [];
+
+  async deadman(timeoutMs: number): Promise<void> {
+    this.deadmanCalls.push(timeoutMs);
   }
 
   async cancelById(_m: Market, orderId: string): Promise<void> {
@@ -175,9 +195,10 @@ async function killAndRestart(
   path: readonly Step[],
   k: number,
   redeliverBack: number,
+  opts?: VenueExecutorOptions,
 ) {
   const paper = new PaperVenue(rules);
-  const first = new VenueExecutor('t', 10_000, rules, EXITS, paper);
+  const first = new VenueExecutor('t', 10_000, rules, EXITS, paper, opts);
   const all: Fills = { trades: [], legs: [], events: [], venueFills: [] };
   const rows: PositionStateRow[] = [];
   const step = async (x: VenueExecutor, i: number, index: number) => {
@@ -195,7 +216,7 @@ async function killAndRestart(
     paper.advance(stepScan(i, path[i] as Step), A);
     await step(first, i, i + 1);
   }
-  const second = new VenueExecutor('t', 10_000, rules, EXITS, paper);
+  const second = new VenueExecutor('t', 10_000, rules, EXITS, paper, opts);
   const last = rows.at(-1);
   if (last !== undefined) second.restore(last);
   const resume = last === undefined ? 0 : last.scan_number + 1;
@@ -244,7 +265,7 @@ const calmSteps = fc.array(
 );
 
 describe('venue executor', () => {
-  for (const [name, x] of [
+  for (const [name, x, opts] of [
     ['taker entries', { ...EXECUTION }],
     ['maker entries, cancelled at the timeout', { ...EXECUTION, entry_order: 'maker' }],
     [
@@ -255,7 +276,12 @@ describe('venue executor', () => {
       'a daily loss limit that disarms and flattens',
       { ...EXECUTION, caps: { ...EXECUTION.caps, daily_loss_limit: 40 } },
     ],
-  ] as [string, ExecutionParams][]) {
+    [
+      'maker entries under the dead-man switch, a protective stop out of reach',
+      { ...EXECUTION, entry_order: 'maker', maker_on_timeout: 'taker' },
+      { protectiveStop: 0.5, deadmanMs: 60_000 },
+    ],
+  ] as [string, ExecutionParams, VenueExecutorOptions?][]) {
     it(`makes the mock exchange's trades, legs and events on a venue that fills as it prices (${name})`, async () => {
       await fc.assert(
         fc.asyncProperty(steps, async (path) => {
@@ -263,7 +289,7 @@ describe('venue executor', () => {
           const mock = await drive(new MockExchange('t', 10_000, rules, EXITS), path, null);
           const paper = new PaperVenue(rules);
           const venue = await drive(
-            new VenueExecutor('t', 10_000, rules, EXITS, paper),
+            new VenueExecutor('t', 10_000, rules, EXITS, paper, opts),
             path,
             paper,
           );
@@ -280,13 +306,18 @@ describe('venue executor', () => {
     });
   }
 
-  for (const [name, x] of [
+  for (const [name, x, opts] of [
     ['taker entries', { ...EXECUTION }],
     [
       'maker entries, taker at the timeout',
       { ...EXECUTION, entry_order: 'maker', maker_on_timeout: 'taker' },
     ],
-  ] as [string, ExecutionParams][]) {
+    [
+      'a protective stop close enough to be taken',
+      { ...EXECUTION },
+      { protectiveStop: 0.004, deadmanMs: 60_000 },
+    ],
+  ] as [string, ExecutionParams, VenueExecutorOptions?][]) {
     it(`killed after any scan and restarted from its journaled state, it makes the uninterrupted session's trades, once (${name})`, async () => {
       await fc.assert(
         fc.asyncProperty(
@@ -300,11 +331,11 @@ describe('venue executor', () => {
             const rules = rulesOf(x, A);
             const paper = new PaperVenue(rules);
             const whole = await drive(
-              new VenueExecutor('t', 10_000, rules, EXITS, paper),
+              new VenueExecutor('t', 10_000, rules, EXITS, paper, opts),
               path,
               paper,
             );
-            const restarted = await killAndRestart(rules, path, at % (path.length - 1), back);
+            const restarted = await killAndRestart(rules, path, at % (path.length - 1), back, opts);
             expect(keyed(restarted)).toEqual(keyed(whole));
           },
         ),
@@ -351,6 +382,66 @@ describe('venue executor', () => {
     const s3 = at(3, 150);
     x.mark(s3, 4, true);
     expect(x.stateRow(s3, 4)).toBeNull();
+  });
+
+  it('rests a protective stop from the entry on: cancelled at a close, taken by the venue on a gap through it (VENUE_STOP)', async () => {
+    const rules = rulesOf(EXECUTION, A);
+    const paper = new PaperVenue(rules);
+    const x = new VenueExecutor('t', 10_000, rules, EXITS, paper, { protectiveStop: 0.03 });
+    const at = (i: number, price: number) => {
+      const s = scan(i, price, { ts: 1_781_000_000_000 + i * 3_600_000 });
+      paper.advance(s, A);
+      return s;
+    };
+    const s0 = at(0, 100);
+    x.mark(s0, 1, true);
+    x.enter(decision(0), s0, 1);
+    await x.settle();
+    const stopId = clientOrderId('t', 0, 'stop');
+    expect(paper.placed).toEqual([clientOrderId('t', 0, 'entry'), stopId]);
+    const stop = await paper.order(A, stopId);
+    expect(stop?.status).toBe('open');
+    // A gap far past the exit rules' stop loss and the venue's stop: the venue took it.
+    const s1 = at(1, 110);
+    x.mark(s1, 2, true);
+    const f = await x.settle();
+    expect(f.trades.map((t) => [t.exit_reason, t.exit_price])).toEqual([
+      ['VENUE_STOP', rules.takerFill(A, 110, 'buy')],
+    ]);
+    expect(f.venueFills.map((v) => [v.purpose, v.client_order_id])).toEqual([
+      ['VENUE_STOP', stopId],
+    ]);
+    expect(paper.placed).toEqual([clientOrderId('t', 0, 'entry'), stopId]);
+    expect(x.slotState()).toBe('FREE');
+    // The next position's stop is cancelled when the exit rules close it.
+    const s2 = at(2, 100);
+    x.mark(s2, 3, true);
+    x.enter(decision(2), s2, 3);
+    await x.settle();
+    const s3 = at(3, 101.6);
+    x.mark(s3, 4, true);
+    const g = await x.settle();
+    expect(g.trades.map((t) => t.exit_reason)).toEqual(['STOP_LOSS']);
+    expect((await paper.order(A, clientOrderId('t', 2, 'stop')))?.status).toBe('canceled');
+  });
+
+  it('a maker entry rests under the dead-man switch, switched off once it is done', async () => {
+    const rules = rulesOf({ ...EXECUTION, entry_order: 'maker' }, A);
+    const paper = new PaperVenue(rules);
+    const x = new VenueExecutor('t', 10_000, rules, EXITS, paper, { deadmanMs: 60_000 });
+    const s0 = scan(0, 100, { ts: 1_781_000_000_000 });
+    paper.advance(s0, A);
+    x.mark(s0, 1, true);
+    x.enter(decision(0), s0, 1);
+    await x.settle();
+    expect(x.slotState()).toBe('PENDING');
+    expect(paper.deadmanCalls).toEqual([60_000]);
+    const s1 = scan(1, 101, { ts: 1_781_000_005_000 });
+    paper.advance(s1, A);
+    x.mark(s1, 2, true);
+    await x.settle();
+    expect(x.slotState()).toBe('OPEN');
+    expect(paper.deadmanCalls).toEqual([60_000, 0]);
   });
 
   it('names each order by (instance, scan, leg): the same inputs the same id, any change another', () => {
@@ -409,6 +500,7 @@ describe('venue executor', () => {
       cancelById: async () => {
         throw new Error('unreachable');
       },
+      deadman: async () => {},
       funding: async () => [],
       shortQuantity: async () => 0,
     };

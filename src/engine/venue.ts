@@ -60,6 +60,9 @@ export interface VenueState extends BookState {
   readonly resting: RestingState | null;
   /** Funding payments already counted, by the venue's id. */
   readonly funded: readonly string[];
+  /** The protective stop's client id, and how many of its fills were booked. */
+  readonly stop: string | null;
+  readonly stop_fills: number;
 }
 
 /**
@@ -78,8 +81,9 @@ export type Stray =
 /** Queued between `mark`/`enter` and `settle`, in the order the mock would act. */
 type Op =
   | { readonly kind: 'stray'; readonly scan: Scan; readonly strays: readonly Stray[] }
+  | { readonly kind: 'protect'; readonly scan: Scan }
   | { readonly kind: 'maker'; readonly scan: Scan; readonly index: number }
-  | { readonly kind: 'reconcile'; readonly scan: Scan }
+  | { readonly kind: 'reconcile'; readonly scan: Scan; readonly index: number }
   | { readonly kind: 'funding'; readonly p: Position; readonly scan: Scan }
   | {
       readonly kind: 'exit';
@@ -120,6 +124,20 @@ function sumFills(fills: readonly VenueFill[]): {
   return { units, fee, value, price };
 }
 
+export interface VenueExecutorOptions {
+  /**
+   * The protective stop (SPEC §8): a reduce-only stop this fraction above the entry price,
+   * resting on the venue while a position is open, so a killed engine leaves none
+   * unprotected (beyond the exit rules' own stop loss, which acts first). Absent: none.
+   */
+  readonly protectiveStop?: number | null;
+  /**
+   * The dead-man's switch while a maker entry rests: the venue cancels it unless renewed
+   * within this time (switched off once the entry is done, so it never cancels the stop).
+   */
+  readonly deadmanMs?: number | null;
+}
+
 export class VenueExecutor extends BookedExecution implements VenueExecution {
   private resting: Resting | null = null;
   private queue: Op[] = [];
@@ -136,12 +154,18 @@ export class VenueExecutor extends BookedExecution implements VenueExecution {
   /** Holdings to clear at the first scan (`clearAtStart`). */
   private strays: readonly Stray[] = [];
 
+  /** The protective stop resting on the venue for the open position (its client id). */
+  private stop: string | null = null;
+  /** Fills of the protective stop already booked as legs. */
+  private stopFillsBooked = 0;
+
   constructor(
     instanceId: string,
     initialCapital: number,
     rules: ExecutionRules,
     exits: ExitParams,
     private readonly venue: Venue,
+    private readonly o: VenueExecutorOptions = {},
   ) {
     super(instanceId, initialCapital, rules, exits);
   }
@@ -212,6 +236,8 @@ export class VenueExecutor extends BookedExecution implements VenueExecution {
               client_id: w.clientId,
             },
       funded: [...this.funded],
+      stop: this.stop,
+      stop_fills: this.stopFillsBooked,
     };
     return {
       instance_id: this.instanceId,
@@ -251,6 +277,8 @@ export class VenueExecutor extends BookedExecution implements VenueExecution {
     // The scan the state was taken after had the index just before this one.
     this.book.restore(s, index - 1);
     for (const id of s.funded) this.funded.add(id);
+    this.stop = s.stop;
+    this.stopFillsBooked = s.stop_fills;
     const w = s.resting;
     if (w !== null) {
       const market = this.rules.markets.bySymbol(w.symbol);
@@ -282,13 +310,17 @@ export class VenueExecutor extends BookedExecution implements VenueExecution {
     }
     if (this.reconcileDue) {
       this.reconcileDue = false;
-      this.queue.push({ kind: 'reconcile', scan });
+      this.queue.push({ kind: 'reconcile', scan, index });
     }
     if (this.resting !== null && index > this.resting.placedIndex) {
       this.queue.push({ kind: 'maker', scan, index });
     }
     const p = this.book.position;
     if (p === null || p.entryIndex === index) return out;
+    // A stop the venue refused when the position opened: tried again at each scan.
+    if (this.stop === null && this.protectiveStop !== null) {
+      this.queue.push({ kind: 'protect', scan });
+    }
     const price = priceOf(scan, p.decision.asset);
     if (price === null) return out;
     if (this.rules.fundingDue(p.lastTs, scan.ts)) {
@@ -356,7 +388,7 @@ export class VenueExecutor extends BookedExecution implements VenueExecution {
             ? op.entry.decision.asset
             : op.kind === 'maker'
               ? (this.resting?.decision.asset ?? '')
-              : op.kind === 'reconcile'
+              : op.kind === 'reconcile' || op.kind === 'protect'
                 ? (this.book.position?.decision.asset ?? '')
                 : op.kind === 'stray'
                   ? ''
@@ -382,10 +414,74 @@ export class VenueExecutor extends BookedExecution implements VenueExecution {
       case 'exit':
         return this.placeExits(op.p, op.scan, op.index, op.legs, out);
       case 'reconcile':
-        return this.reconcile(op.scan, out);
+        return this.reconcile(op.scan, op.index, out);
       case 'stray':
         return this.clearStrays(op.scan, op.strays, out);
+      case 'protect':
+        return this.protect(op.scan);
     }
+  }
+
+  private get protectiveStop(): number | null {
+    return this.o.protectiveStop ?? null;
+  }
+
+  /**
+   * The protective stop for the position just opened, placed before anything else happens:
+   * a reduce-only buy of its quantity, triggered `protectiveStop` above the entry price.
+   */
+  private async protect(scan: Scan): Promise<void> {
+    const p = this.book.position;
+    const f = this.protectiveStop;
+    if (p === null || f === null || this.stop !== null) return;
+    const clientId = this.id(scan, 'stop');
+    await this.place(
+      {
+        clientId,
+        market: p.market,
+        side: 'buy',
+        kind: 'stop',
+        units: p.remainingUnits,
+        price: this.rules.toTick(p.market, p.entryPrice * (1 + f)),
+        reduceOnly: true,
+      },
+      scan,
+      p.decision.asset,
+      'PROTECTIVE_STOP',
+    );
+    this.stop = clientId;
+    this.stopFillsBooked = 0;
+  }
+
+  /** The position closed: its stop is cancelled (the venue may have done so already). */
+  private async unprotect(p: Position): Promise<void> {
+    const id = this.stop;
+    if (id === null) return;
+    this.stop = null;
+    await this.venue.cancel(p.market, id);
+  }
+
+  /**
+   * Fills of the protective stop not yet booked (the venue triggered it: a gap past it, or
+   * the engine away), booked as VENUE_STOP legs; true when there were any.
+   */
+  private async stopTaken(p: Position, scan: Scan, index: number, out: Fills): Promise<boolean> {
+    const id = this.stop;
+    if (id === null) return false;
+    const r = await this.venue.order(p.market, id);
+    const fresh = r === null ? [] : r.fills.slice(this.stopFillsBooked);
+    if (r === null || fresh.length === 0) return false;
+    this.journalFills(out, scan, p.decision.asset, 'VENUE_STOP', 'buy', r, p.market);
+    this.stopFillsBooked = r.fills.length;
+    for (const f of fresh) {
+      this.book.leg(p, scan, 'VENUE_STOP', f.units, f.price, f.fee);
+      if (p.remainingUnits === 0) {
+        this.stop = null;
+        this.book.close(p, scan, index, 'VENUE_STOP', out);
+        break;
+      }
+    }
+    return true;
   }
 
   /** Closes each stray position reduce-only and cancels each stray order: one event says what. */
@@ -431,9 +527,10 @@ export class VenueExecutor extends BookedExecution implements VenueExecution {
    * a difference (a liquidation by the venue, an order by hand) is journaled and disarms
    * (the halt policy); the operator decides.
    */
-  private async reconcile(scan: Scan, out: Fills) {
+  private async reconcile(scan: Scan, index: number, out: Fills) {
     const p = this.book.position;
     if (p === null || this.book.disarmed !== null) return;
+    if (await this.stopTaken(p, scan, index, out)) return;
     const held = await this.venue.shortQuantity(p.market);
     if (Math.abs(held - p.remaining) <= 1e-9 * Math.max(1, p.remaining)) return;
     const why = `the venue holds ${held} ${p.market.venueId} short where the book holds ${p.remaining}`;
@@ -456,6 +553,8 @@ export class VenueExecutor extends BookedExecution implements VenueExecution {
     // its market's settings are not touched again (the venue refuses while a position is open).
     const placed = await this.venue.order(e.market, clientId);
     if (placed === null) await this.venue.prepare(e.market, e.leverage);
+    // A resting entry is covered by the dead-man's switch until it is done.
+    if (maker && this.o.deadmanMs != null) await this.venue.deadman(this.o.deadmanMs);
     const r =
       placed ??
       (await this.place(
@@ -478,10 +577,18 @@ export class VenueExecutor extends BookedExecution implements VenueExecution {
       return;
     }
     if (!this.opened(e, scan, index, r, out)) {
+      await this.entryDone(scan);
       this.event(out, scan, 'ENTRY_REFUSED', asset, `the venue filled nothing (${r.status})`);
       return;
     }
     this.event(out, scan, maker ? 'MAKER_FILLED' : 'ENTRY_FILLED', asset, detail);
+    await this.entryDone(scan);
+  }
+
+  /** The entry is done (filled, refused or cancelled): its stop placed, the switch off. */
+  private async entryDone(scan: Scan): Promise<void> {
+    if (this.x.entry_order === 'maker' && this.o.deadmanMs != null) await this.venue.deadman(0);
+    await this.protect(scan);
   }
 
   /** Opens the position on the report's fills; false when nothing filled. */
@@ -497,22 +604,27 @@ export class VenueExecutor extends BookedExecution implements VenueExecution {
   private async checkResting(scan: Scan, index: number, out: Fills) {
     const w = this.resting;
     if (w === null) return;
+    if (await this.resolveResting(w, scan, index, out)) await this.entryDone(scan);
+  }
+
+  /** False while the entry still rests; true once filled, cancelled or taken over. */
+  private async resolveResting(w: Resting, scan: Scan, index: number, out: Fills) {
     const asset = w.decision.asset;
     const r = await this.venue.order(w.market, w.clientId);
     if (r !== null && r.status === 'closed') {
       this.resting = null;
       this.event(out, scan, 'MAKER_FILLED', asset, `limit ${w.limit}`);
       this.opened(w, scan, index, r, out);
-      return;
+      return true;
     }
     const waited = index - w.placedIndex;
     const disarmed = this.book.disarmed !== null;
-    if (waited < this.x.maker_timeout_scans && !disarmed) return;
+    if (waited < this.x.maker_timeout_scans && !disarmed) return false;
     const c = await this.venue.cancel(w.market, w.clientId);
     this.resting = null;
     if (this.opened(w, scan, index, c, out)) {
       this.event(out, scan, 'MAKER_FILLED', asset, `limit ${w.limit} (partly, then cancelled)`);
-      return;
+      return true;
     }
     const price = priceOf(scan, asset);
     if (this.x.maker_on_timeout === 'taker' && price !== null && !disarmed) {
@@ -534,6 +646,7 @@ export class VenueExecutor extends BookedExecution implements VenueExecution {
     } else {
       this.event(out, scan, 'MAKER_CANCELLED', asset, `after ${waited} scans`);
     }
+    return true;
   }
 
   /** Funding the venue paid on the position since it opened, each payment once. */
@@ -569,6 +682,8 @@ export class VenueExecutor extends BookedExecution implements VenueExecution {
     legs: readonly { reason: Position['legs'][number]['reason']; units: number }[],
     out: Fills,
   ) {
+    // The venue's stop may have closed part or all of it already (a gap through it).
+    if (await this.stopTaken(p, scan, index, out)) return;
     for (const l of legs) {
       const r = await this.place(
         {
@@ -589,6 +704,7 @@ export class VenueExecutor extends BookedExecution implements VenueExecution {
       this.book.leg(p, scan, l.reason, f.units, f.price ?? f.value / f.units, f.fee);
       if (p.remainingUnits === 0) {
         this.book.close(p, scan, index, l.reason, out);
+        await this.unprotect(p);
         return;
       }
     }

@@ -173,6 +173,8 @@ export class BingxVenue implements Venue {
     const params: Record<string, unknown> = { clientOrderId: o.clientId, positionSide: 'BOTH' };
     if (o.reduceOnly) params.reduceOnly = true;
     if (o.kind === 'post-only') params.timeInForce = 'PO';
+    // A stop: ccxt sends STOP_MARKET with the trigger as stopPrice (reduce-only).
+    if (o.kind === 'stop') params.stopLossPrice = o.price;
     const placed = await this.call(`order ${o.clientId}`, async (attempt) => {
       // After a failure the venue may hold the order already: find it before sending again.
       if (attempt > 1) {
@@ -182,10 +184,10 @@ export class BingxVenue implements Venue {
       try {
         return await this.ex.createOrder(
           o.market.unified,
-          o.kind === 'market' ? 'market' : 'limit',
+          o.kind === 'post-only' ? 'limit' : 'market',
           o.side,
           amount,
-          o.price,
+          o.kind === 'post-only' ? o.price : undefined,
           params,
         );
       } catch (e) {
@@ -197,7 +199,7 @@ export class BingxVenue implements Venue {
       }
     });
     const id = String(placed.id);
-    if (o.kind === 'post-only') return this.report(o.market, id, o.clientId);
+    if (o.kind !== 'market') return this.report(o.market, id, o.clientId);
     // A market order fills at once; its report is final once the venue says it is done.
     return this.call(`fills of ${o.clientId}`, async () => {
       const r = await this.report(o.market, id, o.clientId);

@@ -11,11 +11,13 @@ export interface Order {
   readonly clientOrderId: string;
   readonly market: Market;
   readonly side: Side;
-  readonly type: 'MARKET' | 'LIMIT';
+  readonly type: 'MARKET' | 'LIMIT' | 'STOP_MARKET';
   readonly postOnly: boolean;
   readonly reduceOnly: boolean;
   /** The limit (0 for a market order). */
   readonly price: number;
+  /** A stop's trigger: it buys at the taker price once the price reaches it (0: none). */
+  readonly stopPrice: number;
   readonly units: number;
   readonly leverage: number;
   readonly time: number;
@@ -73,9 +75,11 @@ export type VenueEvent =
 export interface OrderRequest {
   readonly market: Market;
   readonly side: Side;
-  readonly type: 'MARKET' | 'LIMIT';
+  readonly type: 'MARKET' | 'LIMIT' | 'STOP_MARKET';
   readonly units: number;
   readonly price: number;
+  /** STOP_MARKET: the trigger (0 otherwise). */
+  readonly stopPrice?: number;
   readonly postOnly: boolean;
   readonly reduceOnly: boolean;
   readonly clientOrderId: string;

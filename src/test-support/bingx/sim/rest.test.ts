@@ -266,3 +266,43 @@ describe('funding, liquidation, candles, close-all and cancel-all-after', () => 
     expect(sim.requests.orderWrites).toBe(6);
   });
 });
+
+describe('a protective stop (STOP_MARKET, reduce-only)', () => {
+  it('rests until the price reaches its trigger, then buys back what the short holds at the taker price', async () => {
+    await ex.createOrder(SYM, 'market', 'sell', 0.002);
+    const trigger = RULES.toTick(BTC, 61_234.56 * 1.03);
+    const stop = await ex.createOrder(SYM, 'market', 'buy', 0.002, undefined, {
+      stopLossPrice: trigger,
+      reduceOnly: true,
+      clientOrderId: 'stop-1',
+    });
+    const open = await ex.fetchOpenOrders(SYM);
+    // ccxt reads STOP_MARKET as a market order with its stop-loss price.
+    expect(open.map((o) => [o.id, o.type, o.side, o.reduceOnly, o.stopLossPrice])).toEqual([
+      [stop.id, 'market', 'buy', true, trigger],
+    ]);
+    // A partial exit by hand: the stop then takes only what is left.
+    await ex.createOrder(SYM, 'market', 'buy', 0.001, undefined, { reduceOnly: true });
+    sim.advance(scan(2, T0 + 5_000, { BTCUSDT: trigger - 1 }));
+    expect(sim.position('BTCUSDT')).not.toBeNull();
+    sim.advance(scan(3, T0 + 10_000, { BTCUSDT: trigger + 5 }));
+    expect(sim.position('BTCUSDT')).toBeNull();
+    const filled = await ex.fetchOrder(String(stop.id), SYM);
+    expect(filled.filled).toBe(0.001);
+    expect(filled.average).toBe(RULES.takerFill(BTC, trigger + 5, 'buy'));
+    expect(await ex.fetchOpenOrders(SYM)).toEqual([]);
+  });
+
+  it('is refused when it would trigger at once, and as a sell or without reduce-only', async () => {
+    await ex.createOrder(SYM, 'market', 'sell', 0.001);
+    await expect(
+      ex.createOrder(SYM, 'market', 'buy', 0.001, undefined, {
+        stopLossPrice: 61_000,
+        reduceOnly: true,
+      }),
+    ).rejects.toThrow(/would trigger at once/);
+    await expect(
+      ex.createOrder(SYM, 'market', 'sell', 0.001, undefined, { stopLossPrice: 70_000 }),
+    ).rejects.toThrow(/reduce-only BUY only/);
+  });
+});

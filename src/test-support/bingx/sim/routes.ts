@@ -75,11 +75,18 @@ function placeOrder(q: Params, c: Ctx): Reply {
   const market = q.market();
   if (!market.tradable) throw refuse.closedSymbol(market.venueId);
   const side = q.oneOf('side', ['BUY', 'SELL'] as const);
-  const type = q.oneOf('type', ['MARKET', 'LIMIT'] as const);
+  const type = q.oneOf('type', ['MARKET', 'LIMIT', 'STOP_MARKET'] as const);
   q.oneOf('positionSide', ['BOTH'] as const, 'BOTH');
   const tif = q.oneOf('timeInForce', ['GTC', 'PostOnly'] as const, 'GTC');
-  for (const unsupported of ['stopPrice', 'stopLoss', 'takeProfit', 'priceRate', 'closePosition']) {
+  for (const unsupported of ['stopLoss', 'takeProfit', 'priceRate', 'closePosition']) {
     if (q.opt(unsupported) !== null) throw refuse.badParam(`${unsupported} is not simulated`);
+  }
+  if (type !== 'STOP_MARKET' && q.opt('stopPrice') !== null) {
+    throw refuse.badParam('stopPrice is simulated for STOP_MARKET orders only');
+  }
+  // A stop protects a short (the simulator holds shorts only): a reduce-only buy.
+  if (type === 'STOP_MARKET' && (side !== 'BUY' || !q.bool('reduceOnly'))) {
+    throw refuse.badParam('STOP_MARKET is simulated as a reduce-only BUY only');
   }
   const clientOrderId = q.opt('clientOrderID') ?? '';
   if (clientOrderId !== '' && !/^[A-Za-z0-9_-]{1,40}$/.test(clientOrderId)) {
@@ -88,6 +95,7 @@ function placeOrder(q: Params, c: Ctx): Reply {
   const units = q.steps('quantity', market.quantityDecimals, 'step');
   const d = market.priceDecimals;
   const price = type === 'LIMIT' ? fromUnits(q.steps('price', d, 'tick'), d) : 0;
+  const stopPrice = type === 'STOP_MARKET' ? fromUnits(q.steps('stopPrice', d, 'tick'), d) : 0;
   const order = c.venue.place(
     {
       market,
@@ -95,6 +103,7 @@ function placeOrder(q: Params, c: Ctx): Reply {
       type,
       units,
       price,
+      stopPrice,
       postOnly: tif === 'PostOnly',
       reduceOnly: q.bool('reduceOnly'),
       clientOrderId,

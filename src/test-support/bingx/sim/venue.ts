@@ -144,6 +144,9 @@ export class Venue {
         `Please ensure that the minimum nominal value of the order placed must be greater than ${m.minNotional}u`,
       );
     }
+    if (r.type === 'STOP_MARKET' && !(r.stopPrice !== undefined && r.stopPrice > price)) {
+      throw refuse.invalidOrder(`a buy stop at ${r.stopPrice} would trigger at once (price ${price})`);
+    }
     if (r.type === 'LIMIT') {
       // No book: the best bid and ask sit a tick either side of the price on the tick grid.
       const mid = this.rules.toTick(m, price);
@@ -170,6 +173,7 @@ export class Venue {
       postOnly: r.postOnly,
       reduceOnly: r.reduceOnly,
       price: r.type === 'LIMIT' ? r.price : 0,
+      stopPrice: r.type === 'STOP_MARKET' ? (r.stopPrice ?? 0) : 0,
       units,
       leverage,
       time: now,
@@ -316,6 +320,16 @@ export class Venue {
     for (const o of this.openOrders()) {
       const px = this.price(o.market);
       if (px === null || o.status === 'CANCELLED') continue;
+      if (o.type === 'STOP_MARKET') {
+        // Triggered: a reduce-only buy at the taker price, of what the short still holds.
+        const held = this.positions.get(o.market.venueId)?.remainingUnits ?? 0;
+        const left = Math.min(o.units - o.executedUnits, held);
+        if (px >= o.stopPrice && left > 0) {
+          this.fill(o, left, this.rules.takerFill(o.market, px, 'buy'), false);
+          if (o.status === 'PARTIALLY_FILLED') this.cancel(o);
+        }
+        continue;
+      }
       const through = o.side === 'SELL' ? px > o.price : px < o.price;
       const left = o.units - o.executedUnits;
       const held = this.positions.get(o.market.venueId)?.remainingUnits ?? 0;
@@ -360,6 +374,7 @@ export class Venue {
       postOnly: false,
       reduceOnly: true,
       price: 0,
+      stopPrice: 0,
       units: p.remainingUnits,
       leverage: p.leverage,
       time: now,
