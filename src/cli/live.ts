@@ -11,7 +11,13 @@ import {
   VENUE_ORDERS,
 } from '../engine/rows.js';
 import { fromUnits, type Markets, toUnits } from '../engine/rules/index.js';
-import { DarkExecution, type Stray, VenueExecutor, type VenueState } from '../engine/venue.js';
+import {
+  DarkExecution,
+  type Stray,
+  VenueExecutor,
+  type VenueExecutorOptions,
+  type VenueState,
+} from '../engine/venue.js';
 import { quote } from '../journal/read.js';
 import type { JournalSink } from '../journal/sink.js';
 import { PROFILES } from '../model/enums.js';
@@ -40,6 +46,11 @@ export const DEADMAN_TIMEOUT_MS = 60_000;
 export const DEADMAN_RENEW_MS = 15_000;
 /** Armed, the venue's position is set against the book this often. */
 export const RECONCILE_EVERY_MS = 60_000;
+
+/** The armed executor's protections as a live session sets them (the config's stop). */
+export function executorOptions(config: EngineConfig): VenueExecutorOptions {
+  return { protectiveStop: config.venue.protective_stop, deadmanMs: DEADMAN_TIMEOUT_MS };
+}
 
 export interface LiveCliOptions extends VenueCliOptions {
   scans?: string;
@@ -355,10 +366,7 @@ export async function liveCommand(
             rules,
             config.exits,
             venue,
-            {
-              protectiveStop: config.venue.protective_stop,
-              deadmanMs: DEADMAN_TIMEOUT_MS,
-            },
+            executorOptions(config),
           );
           executor = x;
           return x;

@@ -47,7 +47,8 @@ describe('engine config', () => {
     expect(none.ok && none.value.venue.protective_stop).toBeNull();
     expect(parseConfig({ venue: { protective_stop: 0.01 } })).toEqual({
       ok: false,
-      reason: 'venue.protective_stop: must lie above exits.stop_loss (0.015) and below 1, or be null',
+      reason:
+        'venue.protective_stop: must lie above exits.stop_loss (0.015) and below 1, or be null',
     });
     const wide = parseConfig({ exits: { stop_loss: 0.05 }, venue: { protective_stop: 0.08 } });
     expect(wide.ok && wide.value.venue.protective_stop).toBe(0.08);

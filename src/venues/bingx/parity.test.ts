@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { executorOptions } from '../../cli/live.js';
 import { parseConfig } from '../../engine/config.js';
 import { ExecutionRules, type Markets } from '../../engine/rules/index.js';
 import { VenueExecutor } from '../../engine/venue.js';
@@ -128,7 +129,14 @@ describe('execution parity: backtest and the venue executor on the simulator, in
       chart: join(dir, 'live.svg'),
       markets,
       execution: (rules) =>
-        new VenueExecutor(config.instance_id, config.capital, rules, config.exits, venue),
+        new VenueExecutor(
+          config.instance_id,
+          config.capital,
+          rules,
+          config.exits,
+          venue,
+          executorOptions(config),
+        ),
     });
     await ex.close();
     expect(sim.internalErrors).toEqual([]);

@@ -2,6 +2,7 @@
 // the BingX simulator in lockstep, per minute, against BingX's published limits (README).
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { executorOptions } from '../../cli/live.js';
 import { parseConfig } from '../../engine/config.js';
 import { EXECUTION, ExecutionRules } from '../../engine/rules/index.js';
 import { VenueExecutor } from '../../engine/venue.js';
@@ -55,7 +56,14 @@ describe('requests per minute on the venue', () => {
       chart: join(dir, 'c.svg'),
       markets,
       execution: (rules) =>
-        new VenueExecutor(config.instance_id, config.capital, rules, config.exits, venue),
+        new VenueExecutor(
+          config.instance_id,
+          config.capital,
+          rules,
+          config.exits,
+          venue,
+          executorOptions(config),
+        ),
     });
     await ex.close();
     expect(out.summary.trades).toBeGreaterThan(0);

@@ -145,7 +145,9 @@ export class Venue {
       );
     }
     if (r.type === 'STOP_MARKET' && !(r.stopPrice !== undefined && r.stopPrice > price)) {
-      throw refuse.invalidOrder(`a buy stop at ${r.stopPrice} would trigger at once (price ${price})`);
+      throw refuse.invalidOrder(
+        `a buy stop at ${r.stopPrice} would trigger at once (price ${price})`,
+      );
     }
     if (r.type === 'LIMIT') {
       // No book: the best bid and ask sit a tick either side of the price on the tick grid.
