@@ -2,7 +2,12 @@
 // rank error on the same 1,000,000 values, and the instance pool against one object per
 // instance.
 import { DDSketch } from '@datadog/sketches-js';
-import { build, encodeIntoCompressedBase64, initWebAssembly } from 'hdr-histogram-js';
+import {
+  build,
+  encodeIntoCompressedBase64,
+  type Histogram,
+  initWebAssembly,
+} from 'hdr-histogram-js';
 import { TDigest as NpmTDigest } from 'tdigest';
 import { Rng } from '../common/rng/index.js';
 import { Ewma, P2, POOL_QUANTILES, SketchPool, TDigest } from '../distrack/index.js';
@@ -114,23 +119,26 @@ function sketches(n: number, seed: number): Figure[] {
     }),
   );
   const hdrOf = () => build({ useWebAssembly: true, numberOfSignificantValueDigits: 3 });
-  let hdr = hdrOf();
-  hdr.destroy();
+  let hdr: Histogram | null = null;
   const hdrM = measure(
     'hdr-histogram-js (wasm, 3 digits)',
     xs,
     sorted,
     5,
     () => {
-      hdr.destroy();
-      hdr = hdrOf();
-      return { add: (x) => hdr.recordValue(x), done: () => {} };
+      hdr?.destroy();
+      const h = hdrOf();
+      hdr = h;
+      return { add: (x) => h.recordValue(x), done: () => {} };
     },
-    () => ({
-      quantile: (q) => hdr.getValueAtPercentile(q * 100),
-      bytes: () => Buffer.from(encodeIntoCompressedBase64(hdr), 'base64').length,
-      free: () => hdr.destroy(),
-    }),
+    () => {
+      const h = hdr as Histogram;
+      return {
+        quantile: (q) => h.getValueAtPercentile(q * 100),
+        bytes: () => Buffer.from(encodeIntoCompressedBase64(h), 'base64').length,
+        free: () => h.destroy(),
+      };
+    },
   );
   const all = [oursM, npmM, ddM, hdrM];
   process.stderr.write(
@@ -196,28 +204,29 @@ function sketches(n: number, seed: number): Figure[] {
   return figures;
 }
 
-function pool(instances: number, updates: number, seed: number): Figure[] {
+/** Updates per second of a pool fed `who` and `what`, best of three. */
+function poolRate(instances: number, who: Int32Array, what: Float64Array): [number, SketchPool] {
+  let p = new SketchPool(instances);
+  const seconds = bestOf(3, () => {
+    p = new SketchPool(instances);
+    for (let k = 0; k < who.length; k++) p.add(who[k] as number, what[k] as number);
+    return p.quantile(0, 0) || 0;
+  });
+  return [who.length / seconds, p];
+}
+
+function pool(instances: number, rounds: number, seed: number): Figure[] {
   const rng = new Rng(seed);
-  const who = new Int32Array(updates);
+  const updates = instances * rounds;
   const what = new Float64Array(updates);
-  for (let k = 0; k < updates; k++) {
-    who[k] = rng.int(0, instances - 1);
-    what[k] = rng.normal();
-  }
+  for (let k = 0; k < updates; k++) what[k] = rng.normal();
+  // The baseline first, measured on a quiet heap.
   const gc = (globalThis as { gc?: () => void }).gc;
   const heap = () => {
     gc?.();
     return process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
   };
-  let p = new SketchPool(instances);
-  const poolSeconds = bestOf(3, () => {
-    p = new SketchPool(instances);
-    for (let k = 0; k < updates; k++) p.add(who[k] as number, what[k] as number);
-    return p.quantile(0, 0) || 0;
-  });
-  const poolBytes = p.bytes() / instances;
-  // One object per instance: a P² of three quantiles and an EWMA (a tenth of the instances,
-  // the same number of updates per instance).
+  // One object per instance (a P² of three quantiles and an EWMA), a tenth as many, swept.
   const objN = Math.floor(instances / 10);
   const objUpdates = Math.floor(updates / 10);
   const before = heap();
@@ -226,16 +235,23 @@ function pool(instances: number, updates: number, seed: number): Figure[] {
   const objSeconds = bestOf(3, () => {
     objs = Array.from({ length: objN }, () => ({ p2: new P2(POOL_QUANTILES), ewma: new Ewma() }));
     for (let k = 0; k < objUpdates; k++) {
-      const o = objs[(who[k] as number) % objN] as { p2: P2; ewma: Ewma };
+      const o = objs[k % objN] as { p2: P2; ewma: Ewma };
       o.p2.add(what[k] as number);
       o.ewma.add(what[k] as number);
     }
     return objs[0]?.p2.n ?? 0;
   });
-  const poolRate = updates / poolSeconds;
   const objRate = objUpdates / objSeconds;
+  objs = [];
+  // Each round, every instance takes one value in instance order (a scan fanned out to the
+  // instances); the second pattern picks the instance at random for each update.
+  const swept = new Int32Array(updates).map((_, k) => k % instances);
+  const scattered = new Int32Array(updates).map(() => rng.int(0, instances - 1));
+  const [sweptRate, p] = poolRate(instances, swept, what);
+  const [scatteredRate] = poolRate(instances, scattered, what);
+  const poolBytes = p.bytes() / instances;
   process.stderr.write(
-    `distrack pool: ${instances} instances, ${(poolRate / 1e6).toFixed(2)} M updates/s, ${poolBytes} B/instance; objects: ${(objRate / 1e6).toFixed(2)} M updates/s, ${objBytes.toFixed(0)} B/instance\n`,
+    `distrack pool: ${instances} instances, ${poolBytes} B/instance; swept ${(sweptRate / 1e6).toFixed(2)} M updates/s, scattered ${(scatteredRate / 1e6).toFixed(2)} M updates/s; one object per instance: ${objBytes.toFixed(0)} B/instance, ${(objRate / 1e6).toFixed(2)} M updates/s\n`,
   );
   return [
     fig(
@@ -248,18 +264,27 @@ function pool(instances: number, updates: number, seed: number): Figure[] {
       poolBytes <= 256,
     ),
     fig(
-      'pool updates/s',
-      poolRate,
+      'pool updates/s, swept',
+      sweptRate,
       'updates/s',
       'one object per instance',
       objRate,
       'value >= 1e7',
-      poolRate >= 1e7,
+      sweptRate >= 1e7,
+    ),
+    fig(
+      'pool updates/s, scattered',
+      scatteredRate,
+      'updates/s',
+      'pool, swept',
+      sweptRate,
+      null,
+      null,
     ),
   ];
 }
 
 export async function benchDistrack(n: number, instances: number, seed: number): Promise<Figure[]> {
   await initWebAssembly();
-  return [...sketches(n, seed), ...pool(instances, 10 * instances, seed)];
+  return [...sketches(n, seed), ...pool(instances, 10, seed)];
 }
