@@ -1,8 +1,9 @@
 // `npm run bench`: every benchmark, each figure a ratio against a same-run baseline.
 // Results: var/bench/results.json (machine-readable) and results.md (table).
 // VIOLET_BENCH_ONLY=live,replay runs only those (compose, replay, memory, studies, scanner,
-// live).
+// live, distrack).
 import { benchCompose } from './compose.js';
+import { benchDistrack } from './distrack.js';
 import { type Figure, writeResults } from './harness.js';
 import { benchLive } from './live.js';
 import { benchMemory, benchReplay } from './replay.js';
@@ -23,6 +24,7 @@ const figures: Figure[] = [
   ...(runs('studies') ? await benchStudies(10_000_000) : []),
   ...(runs('scanner') ? benchScanner(100, scannerBars, SEED) : []),
   ...(runs('live') ? await benchLive({ scans: liveScans, latencyScans, seed: 7 }) : []),
+  ...(runs('distrack') ? await benchDistrack(1_000_000, 1_000_000, SEED) : []),
 ];
 const text = writeResults('var/bench', figures, {
   seed: SEED,

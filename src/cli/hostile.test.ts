@@ -199,8 +199,8 @@ const COMMANDS: readonly Cmd[] = [
   },
   // The main job writes its reports under var/ of its cwd; only its journal is an option.
   { argv: ['start'], inputs: [], journal: 'written', outputs: [], runs: null },
-  // kernel, planes and journal ddl name no file; status and gen scans only an output (below
-  // and in edges.test.ts).
+  // kernel, planes, journal ddl and distrack eval name no file (distrack's stdin refusals:
+  // distrack.test.ts); status and gen scans only an output (below and in edges.test.ts).
 ];
 
 /** Root reads a file of mode 000: the unreadable cells run as `nobody` then. */

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { exitLine, parseLogFormat, setProcessLogFormat } from '../common/log.js';
 import { registerBacktest } from './backtest.js';
+import { registerDistrack } from './distrack.js';
 import { registerDrift } from './drift.js';
 import { CheckFailed, UsageError } from './errors.js';
 import { registerGen } from './gen.js';
@@ -51,6 +52,7 @@ registerVenue(program);
 registerJournal(program);
 registerStudy(program);
 registerStart(program);
+registerDistrack(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -21,6 +21,17 @@ export class Rng {
     for (let i = 0; i < 12; i++) this.u32();
   }
 
+  /** The generator's four words: `Rng.resume(seed, state)` continues the same sequence. */
+  state(): [number, number, number, number] {
+    return [this.a >>> 0, this.b >>> 0, this.c >>> 0, this.d >>> 0];
+  }
+
+  static resume(seed: number, state: readonly [number, number, number, number]): Rng {
+    const r = new Rng(seed);
+    [r.a, r.b, r.c, r.d] = state.map((w) => w | 0) as [number, number, number, number];
+    return r;
+  }
+
   u32(): number {
     const t = (((this.a + this.b) | 0) + this.d) | 0;
     this.d = (this.d + 1) | 0;
