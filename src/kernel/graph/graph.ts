@@ -23,6 +23,11 @@ export interface GraphNode {
   readonly params: readonly string[];
   /** Output name → expression, evaluated in order (a later one may read an earlier one). */
   readonly outputs: Readonly<Record<string, Num>>;
+  /**
+   * Branches whose true arm no input within the bounds reaches: defensive clamps kept as the
+   * readable kernel writes them. The verifier reports them apart and fails if one is taken.
+   */
+  readonly guards?: readonly string[];
 }
 
 export interface ParamSpec {

@@ -6,4 +6,7 @@ export * from './interpret.js';
 export * from './ir.js';
 export * from './lanes.js';
 export * from './profiles.js';
+export { SampleRng } from './rng.js';
 export * from './row.js';
+export * from './sample.js';
+export * from './verify.js';

@@ -24,11 +24,17 @@ export class Interpreter {
   readonly taps = new Map<string, number>();
   private readonly params = new Map<string, number>();
   private node = '';
+  private readonly counters = new Map<Num, [number, number]>();
+  private readonly order: readonly (readonly [string, string, Num])[];
 
   constructor(
     readonly graph: Graph,
     readonly coverage: Coverage | null = null,
-  ) {}
+  ) {
+    this.order = graph.nodes.flatMap((n) =>
+      Object.entries(n.outputs).map(([name, e]) => [n.name, name, e] as const),
+    );
+  }
 
   /** Binds the parameter vector (graph.params order). */
   bind(params: ArrayLike<number>): this {
@@ -45,9 +51,9 @@ export class Interpreter {
     this.graph.inputs.forEach((name, i) => {
       t.set(name, inputs[i] as number);
     });
-    for (const n of this.graph.nodes) {
-      this.node = n.name;
-      for (const [name, e] of Object.entries(n.outputs)) t.set(name, this.num(e));
+    for (const [node, name, e] of this.order) {
+      this.node = node;
+      t.set(name, this.num(e));
     }
     this.graph.outputs.forEach((name, i) => {
       out[i] = t.get(name) as number;
@@ -76,11 +82,12 @@ export class Interpreter {
       case 'if': {
         const c = this.bool(e.c);
         if (this.coverage !== null) {
-          const key = `${this.node}.${e.label}`;
-          let k = this.coverage.get(key);
+          let k = this.counters.get(e);
           if (k === undefined) {
-            k = [0, 0];
+            const key = `${this.node}.${e.label}`;
+            k = this.coverage.get(key) ?? [0, 0];
             this.coverage.set(key, k);
+            this.counters.set(e, k);
           }
           k[c ? 0 : 1]++;
         }

@@ -32,30 +32,47 @@ export type Bool =
   /** NaN: an absent input. */
   | { readonly op: 'absent'; readonly a: Num };
 
-export const num = (v: number): Num => ({ op: 'num', v });
-export const val = (name: string): Num => ({ op: 'val', name });
-export const param = (name: string): Num => ({ op: 'param', name });
-export const add = (a: Num, b: Num): Num => ({ op: '+', a, b });
-export const sub = (a: Num, b: Num): Num => ({ op: '-', a, b });
-export const mul = (a: Num, b: Num): Num => ({ op: '*', a, b });
-export const div = (a: Num, b: Num): Num => ({ op: '/', a, b });
-export const neg = (a: Num): Num => ({ op: 'neg', a });
+// One object shape for every expression keeps the interpreter's walk monomorphic.
+function node<T extends Num | Bool>(e: Partial<Record<string, unknown>>): T {
+  return {
+    op: e.op,
+    v: e.v,
+    name: e.name,
+    label: e.label,
+    a: e.a,
+    b: e.b,
+    c: e.c,
+    t: e.t,
+    f: e.f,
+    n: e.n,
+  } as unknown as T;
+}
+
+export const num = (v: number): Num => node({ op: 'num', v });
+export const val = (name: string): Num => node({ op: 'val', name });
+export const param = (name: string): Num => node({ op: 'param', name });
+export const add = (a: Num, b: Num): Num => node({ op: '+', a, b });
+export const sub = (a: Num, b: Num): Num => node({ op: '-', a, b });
+export const mul = (a: Num, b: Num): Num => node({ op: '*', a, b });
+export const div = (a: Num, b: Num): Num => node({ op: '/', a, b });
+export const neg = (a: Num): Num => node({ op: 'neg', a });
 /** Left to right: mulAll(a, b, c) = (a * b) * c. */
 export const mulAll = (first: Num, ...rest: Num[]): Num => rest.reduce(mul, first);
-export const sel = (label: string, c: Bool, t: Num, f: Num): Num => ({ op: 'if', label, c, t, f });
-export const powi = (a: Num, n: Num): Num => ({ op: 'powi', a, n });
-export const pyRoundOf = (a: Num, n: Num): Num => ({ op: 'round', a, n });
-export const roundHalfEvenOf = (a: Num): Num => ({ op: 'rhe', a });
-export const b2n = (c: Bool): Num => ({ op: 'b2n', c });
-export const lt = (a: Num, b: Num): Bool => ({ op: '<', a, b });
-export const le = (a: Num, b: Num): Bool => ({ op: '<=', a, b });
-export const gt = (a: Num, b: Num): Bool => ({ op: '>', a, b });
-export const ge = (a: Num, b: Num): Bool => ({ op: '>=', a, b });
-export const eq = (a: Num, b: Num): Bool => ({ op: '==', a, b });
-export const and = (a: Bool, b: Bool): Bool => ({ op: 'and', a, b });
-export const or = (a: Bool, b: Bool): Bool => ({ op: 'or', a, b });
-export const not = (a: Bool): Bool => ({ op: 'not', a });
-export const absent = (a: Num): Bool => ({ op: 'absent', a });
+export const sel = (label: string, c: Bool, t: Num, f: Num): Num =>
+  node({ op: 'if', label, c, t, f });
+export const powi = (a: Num, n: Num): Num => node({ op: 'powi', a, n });
+export const pyRoundOf = (a: Num, n: Num): Num => node({ op: 'round', a, n });
+export const roundHalfEvenOf = (a: Num): Num => node({ op: 'rhe', a });
+export const b2n = (c: Bool): Num => node({ op: 'b2n', c });
+export const lt = (a: Num, b: Num): Bool => node({ op: '<', a, b });
+export const le = (a: Num, b: Num): Bool => node({ op: '<=', a, b });
+export const gt = (a: Num, b: Num): Bool => node({ op: '>', a, b });
+export const ge = (a: Num, b: Num): Bool => node({ op: '>=', a, b });
+export const eq = (a: Num, b: Num): Bool => node({ op: '==', a, b });
+export const and = (a: Bool, b: Bool): Bool => node({ op: 'and', a, b });
+export const or = (a: Bool, b: Bool): Bool => node({ op: 'or', a, b });
+export const not = (a: Bool): Bool => node({ op: 'not', a });
+export const absent = (a: Num): Bool => node({ op: 'absent', a });
 /** SPEC §3: min(a, b) := b if b < a else a. */
 export const min2 = (label: string, a: Num, b: Num): Num => sel(label, lt(b, a), b, a);
 /** SPEC §3: max(a, b) := b if b > a else a. */

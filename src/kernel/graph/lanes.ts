@@ -356,6 +356,8 @@ export const exchangeNode: GraphNode = {
   name: 'exchange',
   inputs: ['leverage'],
   params: ['exchange_policy', 'exchange_cap'],
+  // x >= 1 and rounds to at most cap for a conviction in [0.5, 9] and an integer cap >= 1.
+  guards: ['linear_at_least_1', 'linear_cap', 'cubic_at_least_1', 'cubic_cap'],
   outputs: {
     conviction: min2(
       'conviction_max',
