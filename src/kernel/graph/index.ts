@@ -9,4 +9,5 @@ export * from './profiles.js';
 export { SampleRng } from './rng.js';
 export * from './row.js';
 export * from './sample.js';
+export * from './vectors.js';
 export * from './verify.js';

@@ -215,7 +215,7 @@ export const esofNode: GraphNode = {
     esof_stale: b2n(or(absent(v('esof_age_ms')), gt(v('esof_age_ms'), p('esof_max_age_ms')))),
     esof_mult: sel(
       'stale',
-      eq(v('esof_stale'), num(1)),
+      or(eq(v('esof_stale'), num(1)), absent(v('esof_score'))),
       p('esof_stale_fallback'),
       sel(
         'favourable',

@@ -68,6 +68,9 @@ export const JOURNAL_OUTPUTS = [
   'exchange_leverage',
 ] as const;
 
+// v3-shadow's haircut multiplier is esof_mult, inside [0, 1] by its bounds: the clamp guards.
+const SHADOW_SC: GraphNode = { ...scNode, guards: ['clamp_high', 'clamp_low'] };
+
 const LANES_FIRST: readonly GraphNode[] = [sizerNode, dcNode, regimeNode, obNode, esofNode];
 
 export function profileNodes(profile: Profile): readonly GraphNode[] {
@@ -82,7 +85,7 @@ export function profileNodes(profile: Profile): readonly GraphNode[] {
         decisionNode,
         exchangeNode,
       ]
-    : [...LANES_FIRST, shadowNode, scNode, decisionNode, exchangeNode];
+    : [...LANES_FIRST, shadowNode, SHADOW_SC, decisionNode, exchangeNode];
 }
 
 export function profileInputs(profile: Profile): readonly string[] {
