@@ -85,7 +85,9 @@ function numpyRate(g: ReturnType<typeof profileGraph>, cols: Float64Array[], n: 
     o('esof_mult'),
     c('sc_mult'),
     c('posture'),
-  ].forEach((col, i) => file.set(col, i * n));
+  ].forEach((col, i) => {
+    file.set(col, i * n);
+  });
   const dir = mkdtempSync(join(tmpdir(), 'violet-bench-'));
   try {
     const path = join(dir, 'cols.f64');

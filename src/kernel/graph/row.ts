@@ -2,7 +2,7 @@
 // values the journal records (codes back to their words, NaN back to null).
 import type { Acb, DcStatus, McStatus, Posture } from '../../model/index.js';
 import type { Graph } from './graph.js';
-import { DC_CODE, MC_CODE, POSTURE, REASON_CODE } from './lanes.js';
+import { MC_CODE, POSTURE, REASON_CODE } from './lanes.js';
 
 export interface LaneScalars {
   readonly velDiv: number;
