@@ -1,9 +1,10 @@
 // `npm run bench`: every benchmark, each figure a ratio against a same-run baseline.
 // Results: var/bench/results.json (machine-readable) and results.md (table).
 // VIOLET_BENCH_ONLY=live,replay runs only those (compose, replay, memory, studies, scanner,
-// live, distrack).
+// live, graph, distrack).
 import { benchCompose } from './compose.js';
 import { benchDistrack } from './distrack.js';
+import { benchGraph } from './graph.js';
 import { type Figure, writeResults } from './harness.js';
 import { benchLive } from './live.js';
 import { benchMemory, benchReplay } from './replay.js';
@@ -13,12 +14,14 @@ import { benchStudies } from './studies.js';
 const SEED = 20260615;
 const memoryScans = Number(process.env.VIOLET_BENCH_MEMORY_SCANS ?? 1_000_000);
 const scannerBars = Number(process.env.VIOLET_BENCH_SCANNER_BARS ?? 100_000);
+const graphEvals = Number(process.env.VIOLET_BENCH_GRAPH_EVALS ?? 10_000_000);
 const liveScans = Number(process.env.VIOLET_BENCH_LIVE_SCANS ?? 20_000);
 const latencyScans = Number(process.env.VIOLET_BENCH_LIVE_LATENCY_SCANS ?? 600);
 const only = process.env.VIOLET_BENCH_ONLY?.split(',').map((s) => s.trim());
 const runs = (bench: string) => only === undefined || only.includes(bench);
 const figures: Figure[] = [
   ...(runs('compose') ? benchCompose(200_000, SEED) : []),
+  ...(runs('graph') ? benchGraph(graphEvals, SEED) : []),
   ...(runs('replay') ? await benchReplay(20_000, 7) : []),
   ...(runs('memory') ? benchMemory(memoryScans, 7) : []),
   ...(runs('studies') ? await benchStudies(10_000_000) : []),

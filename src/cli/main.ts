@@ -19,6 +19,7 @@ import { registerStart } from './start.js';
 import { registerStatus } from './status.js';
 import { registerStudy } from './study.js';
 import { registerVenue } from './venue.js';
+import { registerVerify } from './verify.js';
 
 const { version } = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
@@ -49,6 +50,7 @@ registerStatus(program);
 registerBacktest(program);
 registerLive(program);
 registerVenue(program);
+registerVerify(program);
 registerJournal(program);
 registerStudy(program);
 registerStart(program);

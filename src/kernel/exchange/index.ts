@@ -3,9 +3,9 @@
 import type { ExchangePolicy } from '../../model/index.js';
 import { max2, min2, roundHalfEven } from '../rounding/index.js';
 
-const CONVICTION_MIN = 0.5;
-const CONVICTION_MAX = 9.0;
-const CONVICTION_SPAN = 8.5;
+export const CONVICTION_MIN = 0.5;
+export const CONVICTION_MAX = 9.0;
+export const CONVICTION_SPAN = 8.5;
 
 export function linearExchangeLeverage(conviction: number, cap: number): number {
   const c = min2(max2(conviction, CONVICTION_MIN), CONVICTION_MAX);
