@@ -312,6 +312,8 @@ export async function liveCommand(
     process.stderr.write(
       `${config.instance_id} on ${conn.venue}${conn.url === undefined ? '' : ` at ${conn.url}`}: ${armed ? 'ARMED — orders go to the venue' : 'DARK — decisions only, no order is sent'}\n`,
     );
+    // Armed, the user-data stream tells which orders changed; REST reads the rest of the time.
+    if (armed) await venue.watchOrders((line) => process.stderr.write(`venue: ${line}\n`));
     let held: Holdings | null = null;
     // Armed, the venue cancels our open orders should this process stop renewing in time:
     // set once reconciliation lets the session start, before its first order.
@@ -390,6 +392,7 @@ export async function liveCommand(
       // The switch stays set: an entry still resting is cancelled by the venue within the timeout.
       heartbeat?.cancel();
       reconciling?.cancel();
+      venue.close();
     });
     if (o.json !== undefined) writeJson(o.json, { ...summary, venue_at_start: held });
     const text = summaryText(summary, o.chart).replace(

@@ -42,6 +42,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  venue.close();
   await venue.ex.close();
   await sim.close();
 });
@@ -148,5 +149,89 @@ describe('BingX venue adapter on the simulator', () => {
     expect(f).toHaveLength(1);
     const q = 0.1;
     expect(f[0]?.amount).toBe(q * 3000 * 0.0001);
+  });
+});
+
+describe('the user-data stream', () => {
+  const reads = () => sim.requests.byRoute.get('GET /openApi/swap/v2/trade/order') ?? 0;
+  const post = (clientId: string, price = 3001) =>
+    venue.place({
+      clientId,
+      market: ETH,
+      side: 'sell',
+      kind: 'post-only',
+      units: 10,
+      price,
+      reduceOnly: false,
+    });
+  /** The stream's own echo of a placement arrives after it: one read takes it in. */
+  const settle = async (clientId: string) => {
+    await new Promise((r) => setTimeout(r, 100));
+    await venue.order(ETH, clientId);
+  };
+  const streaming = async () => {
+    for (
+      let i = 0;
+      sim.streamConnections < 1 ||
+      !(venue as unknown as { watch: { current(): number | null } }).watch.current();
+      i++
+    ) {
+      if (i > 200) throw new Error('no stream');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+
+  it('answers reads of an order the stream heard nothing of without REST; a change is read again', async () => {
+    await venue.prepare(ETH, 3);
+    await venue.watchOrders();
+    await streaming();
+    const placed = await post('vt-rest-1');
+    expect(placed.status).toBe('open');
+    await settle('vt-rest-1');
+    const before = reads();
+    for (let i = 0; i < 5; i++) expect((await venue.order(ETH, 'vt-rest-1'))?.status).toBe('open');
+    expect(reads()).toBe(before);
+    // The market trades through the limit: the stream says so, the next read goes to REST.
+    sim.advance(scan(2, T + 5_000, { ETHUSDT: 3002 }));
+    for (let i = 0; (await venue.order(ETH, 'vt-rest-1'))?.status !== 'closed'; i++) {
+      if (i > 200) throw new Error('the fill was never read');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(reads()).toBeGreaterThan(before);
+    const r = await venue.order(ETH, 'vt-rest-1');
+    expect(r?.fills).toEqual([
+      { price: 3001, units: 10, fee: RULES.fee(0.1, 3001, EXECUTION.fee_maker) },
+    ]);
+  });
+
+  it('polls while the stream is down (dropped, or its listenKey lapsed), and relies on it again once back', async () => {
+    await venue.prepare(ETH, 3);
+    const events: string[] = [];
+    await venue.watchOrders((line) => events.push(line));
+    await streaming();
+    await post('vt-drop-1');
+    sim.dropStreams();
+    sim.expireListenKeys();
+    // Down: every read is a REST read, and a fill meanwhile is seen.
+    for (let i = 0; sim.streamConnections > 1 && i < 50; i++)
+      await new Promise((r) => setTimeout(r, 5));
+    const before = reads();
+    await venue.order(ETH, 'vt-drop-1');
+    await venue.order(ETH, 'vt-drop-1');
+    expect(reads()).toBeGreaterThanOrEqual(before + 1);
+    sim.advance(scan(2, T + 5_000, { ETHUSDT: 3002 }));
+    for (let i = 0; (await venue.order(ETH, 'vt-drop-1'))?.status !== 'closed'; i++) {
+      if (i > 300) throw new Error('the fill was never read');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    // Back on a new listenKey: reads of a quiet order are answered without REST again.
+    await streaming();
+    await post('vt-drop-2', 3010);
+    await settle('vt-drop-2');
+    const quiet = reads();
+    await venue.order(ETH, 'vt-drop-2');
+    await venue.order(ETH, 'vt-drop-2');
+    expect(reads()).toBe(quiet);
+    expect(events.some((e) => /user-data stream lost/.test(e))).toBe(true);
   });
 });

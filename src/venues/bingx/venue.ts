@@ -14,6 +14,7 @@ import type {
 import { fromUnits, type Market, type Markets, toUnits } from '../../engine/rules/index.js';
 import type { Result } from '../../model/index.js';
 import { parseBingxContracts } from './contracts.js';
+import { OrderWatch } from './watch.js';
 
 export const VENUES = ['bingx-vst', 'bingx'] as const;
 export type VenueName = (typeof VENUES)[number];
@@ -95,6 +96,10 @@ export interface BingxVenueOptions {
 export class BingxVenue implements Venue {
   /** Leverage set per market in this process (isolated margin with it). */
   private readonly prepared = new Map<string, number>();
+  /** The user-data stream, once `watchOrders` started it (null: every read polls). */
+  private watch: OrderWatch | null = null;
+  /** The last report read of each order, and the stream connection it was read in. */
+  private readonly reports = new Map<string, { epoch: number; report: VenueOrderReport }>();
 
   constructor(
     readonly ex: Exchange,
@@ -169,6 +174,11 @@ export class BingxVenue implements Venue {
   }
 
   async place(o: VenueOrder): Promise<VenueOrderReport> {
+    const { epoch } = this.heard(o.clientId);
+    return this.remember(o.clientId, epoch, await this.send(o));
+  }
+
+  private async send(o: VenueOrder): Promise<VenueOrderReport> {
     const amount = fromUnits(o.units, o.market.quantityDecimals);
     const params: Record<string, unknown> = { clientOrderId: o.clientId, positionSide: 'BOTH' };
     if (o.reduceOnly) params.reduceOnly = true;
@@ -238,9 +248,50 @@ export class BingxVenue implements Venue {
     return { orderId: id, clientId, status, fills };
   }
 
+  /**
+   * Starts the user-data stream: from then on a read of an order the stream reported no
+   * change of since its last read is answered from that read (see `OrderWatch`).
+   */
+  async watchOrders(onEvent?: (line: string) => void): Promise<void> {
+    // ccxt opens a plain ws:// socket (a loopback host) only with node's http agent loaded.
+    await this.ex.loadHttpProxyAgent();
+    this.watch ??= new OrderWatch(this.ex, {
+      sleep: this.o.sleep,
+      ...(onEvent === undefined ? {} : { onEvent }),
+    });
+    this.watch.start();
+  }
+
+  /** Stops the user-data stream (before the client is closed). */
+  close(): void {
+    this.watch?.close();
+  }
+
+  /** The stream's connection, and whether the order changed since its last read. */
+  private heard(clientId: string): { epoch: number | null; changed: boolean } {
+    const epoch = this.watch?.current() ?? null;
+    const changed = this.watch === null || this.watch.take(clientId);
+    return { epoch, changed };
+  }
+
+  /** Keeps a report read within the stream's connection `epoch` (a final one for good). */
+  private remember(clientId: string, epoch: number | null, r: VenueOrderReport): VenueOrderReport {
+    const final = r.status !== 'open';
+    if (final || (epoch !== null && this.watch?.current() === epoch)) {
+      this.reports.set(clientId, { epoch: final ? -1 : (epoch as number), report: r });
+    }
+    return r;
+  }
+
   async order(m: Market, clientId: string): Promise<VenueOrderReport | null> {
+    const { epoch, changed } = this.heard(clientId);
+    const kept = this.reports.get(clientId);
+    if (kept !== undefined && (kept.epoch === -1 || (!changed && kept.epoch === epoch))) {
+      return kept.report;
+    }
     const o = await this.call(`order ${clientId}`, () => this.lookup(m, clientId));
-    return o === null ? null : this.report(m, String(o.id), clientId);
+    if (o === null) return null;
+    return this.remember(clientId, epoch, await this.report(m, String(o.id), clientId));
   }
 
   async cancel(m: Market, clientId: string): Promise<VenueOrderReport> {
@@ -257,7 +308,7 @@ export class BingxVenue implements Venue {
         }
       });
     }
-    return this.report(m, id, clientId);
+    return this.remember(clientId, null, await this.report(m, id, clientId));
   }
 
   async cancelById(m: Market, orderId: string): Promise<void> {
