@@ -222,6 +222,7 @@ describe('command-line edges', () => {
       ['backtest', '--scans', scans, '--journal', at('json-dir.duckdb')],
       ['shadow', '--scans', scans, '--journal', at('json-dir.duckdb')],
       ['study', 'clean', '--trades', scans],
+      ['verify', '--samples', '10'],
     ]) {
       await refused(
         [...args, '--json', folder],
@@ -231,6 +232,14 @@ describe('command-line edges', () => {
     await refused(
       ['publish', '--scans', scans, '--nats', nowhere, '--json', scans],
       /--json \S+: is \S+, which this command reads or writes/,
+    );
+    await refused(
+      ['verify', '--samples', '10', '--emit-vectors', folder],
+      /^violet: --emit-vectors \S*folder\.jsonl: a directory, not a file\n$/,
+    );
+    await refused(
+      ['verify', '--samples', '10', '--json', at('v.json'), '--emit-vectors', at('v.json')],
+      /--emit-vectors \S+v\.json: is \S+v\.json, which this command reads or writes/,
     );
     await refused(
       ['drift-check', '--blue-source', py, '--json', py],

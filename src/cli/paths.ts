@@ -13,7 +13,7 @@ import { STDOUT } from './output.js';
 /** Options naming files a command reads. */
 const INPUTS = ['scans', 'trades', 'config', 'markets', 'decisions', 'blueSource', 'bars'] as const;
 /** Options naming files a command writes (`--json -` is stdout, not a file). */
-const OUTPUTS = ['out', 'json', 'md', 'chart', 'charts', 'eigOut'] as const;
+const OUTPUTS = ['out', 'json', 'md', 'chart', 'charts', 'eigOut', 'emitVectors'] as const;
 
 interface Identity {
   readonly real: string;

@@ -148,7 +148,7 @@ describe('live feed over NATS JetStream', () => {
     const dir = tempDir();
     const scans = sampleArchive(dir, 1500, 7);
     const journal = join(dir, 'live.duckdb');
-    const feed = violetChild(['publish', '--scans', scans, '--nats', server.url, '--rate', '300']);
+    const feed = violetChild(['publish', '--scans', scans, '--nats', server.url, '--rate', '150']);
     const first = violetChild(live(server.url, journal));
     await first.stderrMatch(/consuming/);
     await acknowledged(server.url, 100);

@@ -76,17 +76,20 @@ describe('BingX adapter on arbitrary answers', () => {
     ) as { markets: Record<string, unknown> };
     ex.setMarkets(Object.values(fixture.markets) as never);
     const venue = new BingxVenue(ex, { sleep: async () => {}, attempts: 1 });
+    // A fresh client id each run: the adapter keeps an order's final report, and would answer
+    // a second read of it without asking the venue.
+    let n = 0;
     const calls: (() => Promise<unknown>)[] = [
       () =>
         venue.place({
-          clientId: 'vt-fuzz',
+          clientId: `vt-fuzz-${++n}`,
           market: ETH,
           side: 'sell',
           kind: 'market',
           units: 1,
           reduceOnly: false,
         }),
-      () => venue.order(ETH, 'vt-fuzz'),
+      () => venue.order(ETH, `vt-fuzz-${++n}`),
       () => venue.funding(ETH, 0),
       () => venue.holdings(),
       () => venue.shortQuantity(ETH),
