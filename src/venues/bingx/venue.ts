@@ -4,6 +4,7 @@
 // it is sent again, so a timeout after the venue took it never places a second one.
 import ccxt, { type Exchange, type Order, type Trade } from 'ccxt';
 import { retry, type Sleep } from '../../common/retry.js';
+import { systemClock } from '../../engine/clock.js';
 import type {
   Venue,
   VenueFill,
@@ -42,6 +43,15 @@ export function bingxClient(c: BingxConnection): Exchange {
   });
   if (c.venue === 'bingx-vst') ex.setSandboxMode(true);
   if (c.url !== undefined) pointAt(ex, c.url);
+  // ccxt schedules its own chores (the listenKey's keep-alive, an hour on) on timers that
+  // would keep a finished command alive: they run through the clock, unreferenced.
+  const chores = ex as unknown as {
+    delay: (ms: number, method: unknown, ...args: unknown[]) => void;
+    spawn: (method: unknown, ...args: unknown[]) => unknown;
+  };
+  chores.delay = (ms, method, ...args) => {
+    systemClock.after(ms, () => chores.spawn(method, ...args), { unref: true });
+  };
   return ex;
 }
 
