@@ -24,7 +24,8 @@ import { PROFILES } from '../model/enums.js';
 import { archiveSource } from '../sources/index.js';
 import { DEFAULT_STREAM, DEFAULT_SUBJECT } from '../sources/jetstream.js';
 import { natsSource } from '../sources/nats.js';
-import { BingxVenue, bingxClient, type Holdings, VENUES } from '../venues/bingx/venue.js';
+import { VENUES } from '../venues/bingx/names.js';
+import type { BingxVenue, Holdings } from '../venues/bingx/venue.js';
 import { runWithProgress, summaryText } from './backtest.js';
 import { loadConfig } from './config.js';
 import { CheckFailed, UsageError } from './errors.js';
@@ -294,6 +295,8 @@ export async function liveCommand(
     await (source as { close?: () => Promise<void> }).close?.();
     throw e;
   }
+  // The adapter (and ccxt) loads only when a venue is to be reached.
+  const { BingxVenue, bingxClient } = await import('../venues/bingx/venue.js');
   const ex = bingxClient(conn);
   const armed = o.arm === true;
   try {

@@ -6,13 +6,8 @@ import type { Command } from 'commander';
 import { systemClock } from '../engine/clock.js';
 import type { EngineConfig } from '../engine/config.js';
 import type { Markets } from '../engine/rules/index.js';
-import {
-  type BingxConnection,
-  BingxVenue,
-  bingxClient,
-  VENUES,
-  type VenueName,
-} from '../venues/bingx/venue.js';
+import { VENUES, type VenueName } from '../venues/bingx/names.js';
+import type { BingxConnection, BingxVenue } from '../venues/bingx/venue.js';
 import { loadConfig } from './config.js';
 import { CheckFailed, UsageError } from './errors.js';
 import { choice, JSON_HELP } from './options.js';
@@ -100,6 +95,8 @@ interface Check {
 export async function venueCheck(o: VenueCliOptions & { config?: string }): Promise<Check[]> {
   const config = loadConfig(o.config, {});
   const c = connectionOf(o, config, 'read');
+  // The adapter (and ccxt) loads only when a venue is to be reached.
+  const { BingxVenue, bingxClient } = await import('../venues/bingx/venue.js');
   const ex = bingxClient(c);
   const venue = new BingxVenue(ex, { sleep: (ms, signal) => systemClock.sleep(ms, signal) });
   const checks: Check[] = [];

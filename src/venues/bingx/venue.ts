@@ -15,10 +15,10 @@ import type {
 import { fromUnits, type Market, type Markets, toUnits } from '../../engine/rules/index.js';
 import type { Result } from '../../model/index.js';
 import { parseBingxContracts } from './contracts.js';
+import type { VenueName } from './names.js';
 import { OrderWatch } from './watch.js';
 
-export const VENUES = ['bingx-vst', 'bingx'] as const;
-export type VenueName = (typeof VENUES)[number];
+export { VENUES, type VenueName } from './names.js';
 
 export interface BingxConnection {
   readonly venue: VenueName;
