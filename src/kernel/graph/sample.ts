@@ -25,9 +25,12 @@ function drawParam(s: ParamSpec, r: SampleRng): number {
   return withinBound(x, b) ? x : s.default;
 }
 
-/** One parameter vector for a block; `defaults` tells which were left at their default. */
-export function sampleParams(g: Graph, r: SampleRng, out: Float64Array): void {
-  const allDefault = r.chance(0.3);
+/**
+ * One parameter vector for a block: every parameter at its default (the first block always,
+ * as the engine runs them; later ones with chance 0.3), or each drawn within its bounds.
+ */
+export function sampleParams(g: Graph, r: SampleRng, out: Float64Array, first = false): void {
+  const allDefault = r.chance(0.3) || first;
   g.params.forEach((s, i) => {
     out[i] = allDefault ? s.default : drawParam(s, r);
   });

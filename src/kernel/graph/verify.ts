@@ -103,7 +103,7 @@ export function verifyGraph(g: Graph, o: VerifyOptions): VerifyReport {
   };
   for (let done = 0; done < o.samples; done += BLOCK) {
     const n = Math.min(BLOCK, o.samples - done);
-    sampleParams(g, rng, P);
+    sampleParams(g, rng, P, done === 0);
     interp.bind(P);
     for (let k = 0; k < n; k++) sampleInputs(g, P, rng, cols, k);
     for (let k = 0; k < n; k++) {
