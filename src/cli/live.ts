@@ -4,20 +4,15 @@
 import type { Command } from 'commander';
 import { systemClock, type Timer } from '../engine/clock.js';
 import type { EngineConfig, ReconcilePolicy } from '../engine/config.js';
+import type { Venue } from '../engine/ports.js';
 import {
   POSITION_STATE,
   type PositionStateRow,
   VENUE_FILLS,
   VENUE_ORDERS,
 } from '../engine/rows.js';
-import { fromUnits, type Markets, toUnits } from '../engine/rules/index.js';
-import {
-  DarkExecution,
-  type Stray,
-  VenueExecutor,
-  type VenueExecutorOptions,
-  type VenueState,
-} from '../engine/venue.js';
+import { type ExecutionRules, fromUnits, type Markets, toUnits } from '../engine/rules/index.js';
+import { DarkExecution, type Stray, VenueExecutor, type VenueState } from '../engine/venue.js';
 import { quote } from '../journal/read.js';
 import type { JournalSink } from '../journal/sink.js';
 import { PROFILES } from '../model/enums.js';
@@ -48,9 +43,16 @@ export const DEADMAN_RENEW_MS = 15_000;
 /** Armed, the venue's position is set against the book this often. */
 export const RECONCILE_EVERY_MS = 60_000;
 
-/** The armed executor's protections as a live session sets them (the config's stop). */
-export function executorOptions(config: EngineConfig): VenueExecutorOptions {
-  return { protectiveStop: config.venue.protective_stop, deadmanMs: DEADMAN_TIMEOUT_MS };
+/** The armed executor as a live session runs it: the config's book, stop and switch. */
+export function armedExecutor(
+  config: EngineConfig,
+  rules: ExecutionRules,
+  venue: Venue,
+): VenueExecutor {
+  return new VenueExecutor(config.instance_id, config.capital, rules, config.exits, venue, {
+    protectiveStop: config.venue.protective_stop,
+    deadmanMs: DEADMAN_TIMEOUT_MS,
+  });
 }
 
 export interface LiveCliOptions extends VenueCliOptions {
@@ -365,14 +367,7 @@ export async function liveCommand(
         execution: (rules) => {
           if (!armed)
             return new DarkExecution(config.instance_id, config.capital, rules, config.exits);
-          const x = new VenueExecutor(
-            config.instance_id,
-            config.capital,
-            rules,
-            config.exits,
-            venue,
-            executorOptions(config),
-          );
+          const x = armedExecutor(config, rules, venue);
           executor = x;
           return x;
         },

@@ -6,10 +6,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { executorOptions } from '../../cli/live.js';
+import { armedExecutor } from '../../cli/live.js';
 import { parseConfig } from '../../engine/config.js';
 import { ExecutionRules, type Markets } from '../../engine/rules/index.js';
-import { VenueExecutor } from '../../engine/venue.js';
 import { runBacktest } from '../../runtime/backtest.js';
 import { jsonlSource } from '../../sources/archive.js';
 import { scanLine, syntheticScans } from '../../sources/synthetic/index.js';
@@ -128,15 +127,7 @@ describe('execution parity: backtest and the venue executor on the simulator, in
       journal: join(dir, 'live.duckdb'),
       chart: join(dir, 'live.svg'),
       markets,
-      execution: (rules) =>
-        new VenueExecutor(
-          config.instance_id,
-          config.capital,
-          rules,
-          config.exits,
-          venue,
-          executorOptions(config),
-        ),
+      execution: (rules) => armedExecutor(config, rules, venue),
     });
     await ex.close();
     expect(sim.internalErrors).toEqual([]);

@@ -2,10 +2,9 @@
 // the BingX simulator in lockstep, per minute, against BingX's published limits (README).
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { executorOptions } from '../../cli/live.js';
+import { armedExecutor } from '../../cli/live.js';
 import { parseConfig } from '../../engine/config.js';
 import { EXECUTION, ExecutionRules } from '../../engine/rules/index.js';
-import { VenueExecutor } from '../../engine/venue.js';
 import { runBacktest } from '../../runtime/backtest.js';
 import { jsonlSource } from '../../sources/archive.js';
 import { lockstep } from '../../test-support/bingx/lockstep.js';
@@ -55,15 +54,7 @@ describe('requests per minute on the venue', () => {
       journal: join(dir, 'j.duckdb'),
       chart: join(dir, 'c.svg'),
       markets,
-      execution: (rules) =>
-        new VenueExecutor(
-          config.instance_id,
-          config.capital,
-          rules,
-          config.exits,
-          venue,
-          executorOptions(config),
-        ),
+      execution: (rules) => armedExecutor(config, rules, venue),
     });
     await ex.close();
     expect(out.summary.trades).toBeGreaterThan(0);
