@@ -1,8 +1,10 @@
 // A verified sample as `violet kernel eval` lines (the CPython oracle's ops), each with the
 // values the graph's interpreter gave, so the reference can be checked against the graph.
 // Only ops whose fixed constants are the sample's own (a default parameter group) are written.
+
+import { CLAMP_KEYS, SIZER_KEYS } from '../params/parse.js';
 import type { Graph } from './graph.js';
-import { POSTURE } from './lanes.js';
+import { esofNode, POSTURE, regimeNode, scNode } from './lanes.js';
 import type { SampleView } from './verify.js';
 
 export interface Vector {
@@ -17,35 +19,13 @@ const n = (x: number): string => (Object.is(x, -0) ? '-0.0' : JSON.stringify(x))
 const orNull = (x: number): number | null => (Number.isNaN(x) ? null : x);
 const field = (x: number): string => (Number.isNaN(x) ? 'null' : n(x));
 
-const SIZER_CLAMP = [
-  'threshold',
-  'extreme',
-  'convexity',
-  'min_leverage',
-  'max_leverage',
-  'base_fraction',
-  'base_max_leverage',
-  'abs_max_leverage',
-  'stalker_cap',
-];
-const REGIME_KEYS = [
-  'acb_funding_below',
-  'acb_dvol_above',
-  'acb_fear_greed_below',
-  'acb_taker_ratio_below',
-  'acb_boosts_0',
-  'acb_boosts_1',
-  'acb_boosts_2',
-  'acb_boosts_3',
-  'acb_boosts_4',
-  'meta_gain',
-  'meta_cap',
-  'mc_green',
-  'mc_orange',
-  'mc_red',
-];
-const ESOF_KEYS = ['esof_neutral', 'esof_unfav', 'esof_stale_fallback', 'esof_edge'];
-const SC_KEYS = ['sc_noop_epsilon', 'sc_leverage_digits', 'sc_notional_digits'];
+// The parameters each op's line carries or assumes, from their one home: the sizer and clamp
+// keys of the kernel's overrides, the nodes' own lists (EsoF's age limit and the haircut's
+// base fraction are not the op's: it takes `stale`, and the fraction rides with the sizer).
+const SIZER_CLAMP: readonly string[] = [...SIZER_KEYS, ...CLAMP_KEYS];
+const REGIME_KEYS = regimeNode.params;
+const ESOF_KEYS = esofNode.params.filter((k) => k !== 'esof_max_age_ms');
+const SC_KEYS = scNode.params.filter((k) => k !== 'base_fraction');
 const POSTURES = ['APEX', 'STALKER', 'HIBERNATE'];
 const MC = [null, 'GREEN', 'ORANGE', 'RED'];
 const POLICIES = ['linear', 'cubic', 'flat'];
